@@ -272,7 +272,7 @@ int elf_phdr(const struct elf_file *elf, unsigned index, struct elf_phdr *ph,
 	return 0;
 }
 
-/* Round v up to a multiple of `align` (a power of two); v < 2^33 here. */
+/* Round v up to a multiple of `align` (a power of two); v < 2^63 here. */
 static uint64_t elf_align_up(uint64_t v, uint64_t align)
 {
 	return (v + align - 1) & ~(align - 1);
@@ -310,7 +310,8 @@ int elf_note_next(const struct elf_file *elf, const struct elf_phdr *ph,
 		                 "program header %u (PT_NOTE): note at +0x%llx: namesz (0x%x) runs past the end of the segment (0x%llx bytes)",
 		                 ph->index, (unsigned long long)pos, note->namesz,
 		                 (unsigned long long)end);
-	uint64_t desc_off = name_off + elf_align_up(note->namesz, align);
+	/* Padding aligns offsets from the note's start (header included). */
+	uint64_t desc_off = elf_align_up(name_off + note->namesz, align);
 	if (!elf_range_ok(desc_off, note->descsz, end))
 		return elf_error(err, errlen,
 		                 "program header %u (PT_NOTE): note at +0x%llx: descsz (0x%x) runs past the end of the segment (0x%llx bytes)",
@@ -319,7 +320,7 @@ int elf_note_next(const struct elf_file *elf, const struct elf_phdr *ph,
 	note->name = seg + name_off;
 	note->desc = seg + desc_off;
 	/* The last note's padding may be missing; the next call then ends. */
-	*cursor = desc_off + elf_align_up(note->descsz, align);
+	*cursor = elf_align_up(desc_off + note->descsz, align);
 	return 1;
 }
 

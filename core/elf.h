@@ -112,8 +112,9 @@ int elf_phdr(const struct elf_file *elf, unsigned index, struct elf_phdr *ph,
  * starts at 0 and is advanced past each note.  Returns 1 with *note filled,
  * 0 when the segment has no more notes, or -ENOEXEC if a note header, name
  * or descriptor runs past the end of the segment.
- * Notes are 4-byte aligned, or 8-byte aligned when p_align is 8 (the ELF64
- * GNU property convention).
+ * Name and descriptor are padded so that offsets from the note's start are
+ * multiples of 4, or of 8 when p_align is 8 (the ELF64 GNU property
+ * convention).
  */
 int elf_note_next(const struct elf_file *elf, const struct elf_phdr *ph,
                   uint64_t *cursor, struct elf_note *note, char *err,
