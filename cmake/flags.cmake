@@ -23,7 +23,11 @@ target_compile_options(trapeze_guest_flags INTERFACE
   -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -O2 -g
   -ffreestanding -fno-pic -fno-pie -fno-stack-protector -mno-red-zone
   -mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none
-  -fno-builtin -nostdlib -mcmodel=kernel)
+  -fno-builtin -nostdlib
+  # __FILE__ in guest assertion reports: "guest/bare/t_assert.c"
+  -fmacro-prefix-map=${PROJECT_SOURCE_DIR}/=)
+# The code model is left to each image: identity-linked images at 1 MiB use
+# the default (small); a higher-half kernel adds -mcmodel=kernel.
 target_include_directories(trapeze_guest_flags INTERFACE
   ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/guest/include)
 target_link_options(trapeze_guest_flags INTERFACE

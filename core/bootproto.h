@@ -97,7 +97,14 @@ struct multiboot_info {
 	uint32_t config_table;
 	uint32_t boot_loader_name;
 	uint32_t apm_table;
-	uint32_t vbe[6];
+	uint32_t vbe_control_info;
+	uint32_t vbe_mode_info;
+	uint16_t vbe_mode;
+	uint16_t vbe_interface_seg;
+	uint16_t vbe_interface_off;
+	uint16_t vbe_interface_len;
+	/* framebuffer fields (flag bit 12) follow in later revisions; trapeze
+	 * never sets that flag */
 };
 
 /* A memory map entry; `size` counts the bytes after itself (20). */

@@ -39,6 +39,7 @@ struct elf_layout {
 	uint64_t addr_end; /* addresses must end at or below this */
 	unsigned ehdr_size, phdr_size;
 	unsigned e_entry, e_phoff, e_phentsize, e_phnum;
+	unsigned e_shoff, e_shentsize, e_shnum;
 	unsigned p_type, p_flags, p_offset, p_vaddr, p_paddr;
 	unsigned p_filesz, p_memsz, p_align;
 };
@@ -47,6 +48,7 @@ static const struct elf_layout elf32_layout = {
 	.name = "ELF32", .word = 4, .addr_end = 1ull << 32,
 	.ehdr_size = 52, .phdr_size = 32,
 	.e_entry = 24, .e_phoff = 28, .e_phentsize = 42, .e_phnum = 44,
+	.e_shoff = 32, .e_shentsize = 46, .e_shnum = 48,
 	.p_type = 0, .p_offset = 4, .p_vaddr = 8, .p_paddr = 12,
 	.p_filesz = 16, .p_memsz = 20, .p_flags = 24, .p_align = 28,
 };
@@ -55,6 +57,7 @@ static const struct elf_layout elf64_layout = {
 	.name = "ELF64", .word = 8, .addr_end = UINT64_MAX,
 	.ehdr_size = 64, .phdr_size = 56,
 	.e_entry = 24, .e_phoff = 32, .e_phentsize = 54, .e_phnum = 56,
+	.e_shoff = 40, .e_shentsize = 58, .e_shnum = 60,
 	.p_type = 0, .p_flags = 4, .p_offset = 8, .p_vaddr = 16, .p_paddr = 24,
 	.p_filesz = 32, .p_memsz = 40, .p_align = 48,
 };
@@ -191,6 +194,26 @@ static int elf_check_phdrs(struct elf_file *elf, char *err, size_t errlen)
 	return 0;
 }
 
+/* The section header table is not needed to load, but linkers put it at
+ * the end of the file: if it is missing, the file was cut short, and a
+ * truncated image is refused rather than half trusted.  As elf_open. */
+static int elf_check_shdrs(const struct elf_file *elf, char *err, size_t errlen)
+{
+	const struct elf_layout *l = elf->layout;
+	uint64_t shoff = elf_get_word(l, elf->data + l->e_shoff);
+	uint64_t table = (uint64_t)elf_get16(elf->data + l->e_shnum) *
+	                 elf_get16(elf->data + l->e_shentsize);
+
+	if (shoff == 0 || table == 0)
+		return 0; /* no section headers: nothing to check */
+	if (!elf_range_ok(shoff, table, elf->size))
+		return elf_error(err, errlen,
+		                 "e_shoff (0x%llx) + e_shnum*e_shentsize (0x%llx) beyond end of file (0x%zx bytes): the file is truncated",
+		                 (unsigned long long)shoff, (unsigned long long)table,
+		                 elf->size);
+	return 0;
+}
+
 int elf_open(struct elf_file *elf, const uint8_t *data, size_t size,
              char *err, size_t errlen)
 {
@@ -204,6 +227,8 @@ int elf_open(struct elf_file *elf, const uint8_t *data, size_t size,
 		rc = elf_check_kind(elf, err, errlen);
 	if (!rc)
 		rc = elf_check_phdrs(elf, err, errlen);
+	if (!rc)
+		rc = elf_check_shdrs(elf, err, errlen);
 	return rc;
 }
 

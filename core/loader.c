@@ -22,6 +22,9 @@
  * Decisions worth knowing:
  *  - AUTO picks PVH if the ELF has a PVH note, else multiboot if a header
  *    with a valid checksum is in the first 8 KiB, else direct64 for ELF64.
+ *    A file with the ELF magic that fails the ELF checks is refused with
+ *    the ELF error (a truncated file must not half-boot); ask for
+ *    --boot=multiboot to boot such a file by its a.out kludge header.
  *  - One GDT for every protocol (selectors in loader.h).  The TSS
  *    descriptor takes 16 bytes (long mode's system-descriptor size); in
  *    32-bit mode the upper half just reads as an unused null slot.  The TSS
@@ -133,6 +136,7 @@
 #define PT_BYTES (PT_ENTRIES * sizeof(uint64_t))
 #define PT_LARGE_PAGE (2 * MIB)
 #define PT_IDMAP_PDS 4 /* page directories: 1 GiB each */
+#define PT_IDMAP_END (PT_IDMAP_PDS * GIB)
 #define PT_PML4_GPA LOADER_PAGETABLE_GPA
 #define PT_PDPT_GPA (LOADER_PAGETABLE_GPA + PAGE_SIZE)
 #define PT_PD_GPA(i) (LOADER_PAGETABLE_GPA + (2 + (i)) * PAGE_SIZE)
@@ -264,6 +268,20 @@ static int ld_elf_entry(struct loader *ld, const struct elf_file *elf,
 	               (unsigned long long)elf->entry);
 }
 
+/* direct64 runs on the identity map: every chunk must lie inside it. */
+static int ld_check_idmap(struct loader *ld)
+{
+	for (unsigned i = 0; i < ld->plan.nr_chunks; i++) {
+		const struct load_chunk *c = &ld->plan.chunk[i];
+		if (c->gpa >= PT_IDMAP_END || c->memsz > PT_IDMAP_END - c->gpa)
+			return ld_fail(ld, -ERANGE,
+			               "%s: 0x%llx + 0x%llx ends above the 4 GiB that direct64 identity-maps",
+			               c->what, (unsigned long long)c->gpa,
+			               (unsigned long long)c->memsz);
+	}
+	return 0;
+}
+
 /* direct64: an ELF64 x86-64 image entered in long mode.  0 or -errno. */
 static int ld_plan_direct64(struct loader *ld, const struct elf_file *elf)
 {
@@ -276,6 +294,8 @@ static int ld_plan_direct64(struct loader *ld, const struct elf_file *elf)
 		               elf->elfclass == ELF_CLASS64 ? "ELF64" : "ELF32",
 		               elf->machine);
 	rc = ld_plan_elf_segments(ld, elf);
+	if (!rc)
+		rc = ld_check_idmap(ld);
 	if (!rc)
 		rc = ld_elf_entry(ld, elf, &entry);
 	if (rc)
@@ -342,8 +362,12 @@ static int ld_plan_pvh(struct loader *ld, const struct elf_file *elf,
 
 /* ---- planning: multiboot -------------------------------------------- */
 
-#define MB_HEADER_BASIC_SIZE 12 /* magic, flags, checksum */
-#define MB_HEADER_AOUT_SIZE 32  /* ... and the five a.out kludge fields */
+/* Header fields are read from the file by their offsets in the struct. */
+#define MB_FIELD(h, field) \
+	elf_get32((h) + offsetof(struct multiboot_header, field))
+#define MB_HEADER_BASIC_SIZE offsetof(struct multiboot_header, header_addr)
+#define MB_HEADER_AOUT_SIZE sizeof(struct multiboot_header)
+#define MB_HEADER_ALIGN 4 /* the header is 32-bit aligned in the file */
 #define MB_REQUIRED_FLAGS 0xffffu
 #define MB_SUPPORTED_FLAGS \
 	(MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO | MULTIBOOT_VIDEO_MODE)
@@ -362,11 +386,13 @@ static struct mb_search ld_mb_search(const struct loader *ld)
 	size_t limit = ld->size < MULTIBOOT_SEARCH_LIMIT ? ld->size
 	                                                 : MULTIBOOT_SEARCH_LIMIT;
 
-	for (size_t off = 0; off + MB_HEADER_BASIC_SIZE <= limit; off += 4) {
+	for (size_t off = 0; off + MB_HEADER_BASIC_SIZE <= limit;
+	     off += MB_HEADER_ALIGN) {
 		const uint8_t *h = ld->image + off;
-		if (elf_get32(h) != MULTIBOOT_HEADER_MAGIC)
+		if (MB_FIELD(h, magic) != MULTIBOOT_HEADER_MAGIC)
 			continue;
-		uint32_t sum = elf_get32(h) + elf_get32(h + 4) + elf_get32(h + 8);
+		uint32_t sum = MB_FIELD(h, magic) + MB_FIELD(h, flags) +
+		               MB_FIELD(h, checksum);
 		if (sum == 0) {
 			s.valid = off;
 			return s;
@@ -384,7 +410,7 @@ static int ld_mb_bad_checksum(struct loader *ld, size_t off)
 
 	return ld_fail(ld, -ENOEXEC,
 	               "multiboot header at file offset 0x%zx: checksum 0x%08x is wrong (magic + flags + checksum must be 0; flags 0x%08x)",
-	               off, elf_get32(h + 8), elf_get32(h + 4));
+	               off, MB_FIELD(h, checksum), MB_FIELD(h, flags));
 }
 
 /* The five a.out kludge fields, widened for overflow-free arithmetic. */
@@ -419,8 +445,11 @@ static int ld_plan_mb_aout(struct loader *ld, size_t hdr_off)
 {
 	const uint8_t *h = ld->image + hdr_off;
 	struct mb_aout a = {
-		elf_get32(h + 12), elf_get32(h + 16), elf_get32(h + 20),
-		elf_get32(h + 24), elf_get32(h + 28),
+		.header_addr = MB_FIELD(h, header_addr),
+		.load_addr = MB_FIELD(h, load_addr),
+		.load_end_addr = MB_FIELD(h, load_end_addr),
+		.bss_end_addr = MB_FIELD(h, bss_end_addr),
+		.entry_addr = MB_FIELD(h, entry_addr),
 	};
 	int rc = ld_mb_check_aout(ld, &a, hdr_off);
 
@@ -482,7 +511,7 @@ static int ld_plan_mb_elf(struct loader *ld, uint32_t flags)
 /* Multiboot v1 with the (valid) header at file offset hdr_off. */
 static int ld_plan_multiboot(struct loader *ld, size_t hdr_off)
 {
-	uint32_t flags = elf_get32(ld->image + hdr_off + 4);
+	uint32_t flags = MB_FIELD(ld->image + hdr_off, flags);
 	uint32_t unsupported = flags & MB_REQUIRED_FLAGS & ~MB_SUPPORTED_FLAGS;
 	int rc;
 
@@ -495,8 +524,8 @@ static int ld_plan_multiboot(struct loader *ld, size_t hdr_off)
 		                       ? ld->size : MULTIBOOT_SEARCH_LIMIT;
 		if (limit - hdr_off < MB_HEADER_AOUT_SIZE)
 			return ld_fail(ld, -ENOEXEC,
-			               "multiboot header at file offset 0x%zx: the a.out kludge fields (32 bytes) run past the end of the file or the first 8 KiB",
-			               hdr_off);
+			               "multiboot header at file offset 0x%zx: the a.out kludge fields (%zu bytes) run past the end of the file or the first 8 KiB",
+			               hdr_off, MB_HEADER_AOUT_SIZE);
 		rc = ld_plan_mb_aout(ld, hdr_off);
 	} else {
 		rc = ld_plan_mb_elf(ld, flags);
@@ -525,22 +554,27 @@ static int ld_unrecognised(struct loader *ld)
 	               bytes);
 }
 
-/* AUTO: PVH note, else multiboot header, else ELF64 direct64. */
+/*
+ * AUTO: PVH note, else multiboot header, else ELF64 direct64.  A file with
+ * the ELF magic that fails the ELF checks gets the ELF error: most likely
+ * it is truncated or corrupt, and guessing another protocol would hide
+ * that.  (BOOT_MULTIBOOT still boots it by an a.out kludge header.)
+ */
 static int ld_plan_auto(struct loader *ld)
 {
 	struct elf_file elf = { 0 };
 	struct elf_note note;
 	bool is_elf = elf_has_magic(ld->image, ld->size);
-	int rc;
+	int elf_rc = 0, rc;
 
 	if (is_elf) {
-		rc = ld_open_elf(ld, &elf);
-		if (rc)
-			return rc;
-		rc = ld_find_pvh_note(ld, &elf, &note);
+		elf_rc = ld_open_elf(ld, &elf);
+		rc = elf_rc ? 0 : ld_find_pvh_note(ld, &elf, &note);
 		if (rc)
 			return rc < 0 ? rc : ld_plan_pvh(ld, &elf, &note);
 	}
+	if (elf_rc)
+		return elf_rc; /* err holds the ELF reader's message */
 	struct mb_search mb = ld_mb_search(ld);
 	if (mb.valid != MB_NOT_FOUND)
 		return ld_plan_multiboot(ld, mb.valid);
@@ -889,6 +923,7 @@ static void ld_state_long64(struct x86_state *s, gpa_t entry)
 	s->rip = entry;
 }
 
+/* The vCPU's first state for the planned protocol (registers per loader.h). */
 static void ld_fill_state(const struct loader *ld, struct x86_state *s)
 {
 	switch (ld->plan.proto) {
@@ -907,6 +942,7 @@ static void ld_fill_state(const struct loader *ld, struct x86_state *s)
 	}
 }
 
+/* Protocol, entry and the [low, high) span of everything the image wrote. */
 static void ld_fill_result(const struct loader *ld, struct loader_result *res)
 {
 	const struct load_plan *p = &ld->plan;
@@ -929,8 +965,8 @@ static void ld_fill_result(const struct loader *ld, struct loader_result *res)
 /* Checks that need no image: arguments, RAM below 1 MiB, command line. */
 static int ld_check_setup(struct loader *ld, const struct x86_state *state)
 {
-	if (!ld->gm || (!ld->image && ld->size))
-		return ld_fail(ld, -EINVAL, "no guest memory or no image buffer");
+	if (!ld->gm)
+		return ld_fail(ld, -EINVAL, "no guest memory to load into");
 	if (!state)
 		return ld_fail(ld, -EINVAL, "no vCPU state to fill");
 	if (!gmem_is_ram(ld->gm, 0, LOADER_IMAGE_MIN))
@@ -944,22 +980,19 @@ static int ld_check_setup(struct loader *ld, const struct x86_state *state)
 	return 0;
 }
 
+/* Plan, check, then commit (see the top of this file and loader.h). */
 int loader_load(struct gmem *gm, const uint8_t *image, size_t size,
                 const char *name, enum boot_protocol proto, const char *cmdline,
                 struct x86_state *state, struct loader_result *res, char *err,
                 size_t errlen)
 {
-	static struct loader zero;
-	struct loader ld = zero;
+	struct loader ld = {
+		.gm = gm, .image = image, .size = image ? size : 0, /* NULL: empty */
+		.name = name ? name : "image", .cmdline = cmdline,
+		.err = err, .errlen = errlen,
+	};
 	int rc;
 
-	ld.gm = gm;
-	ld.image = image;
-	ld.size = image ? size : 0;
-	ld.name = name ? name : "image";
-	ld.cmdline = cmdline;
-	ld.err = err;
-	ld.errlen = errlen;
 	if (err && errlen)
 		err[0] = '\0';
 	rc = ld_check_setup(&ld, state);
@@ -974,6 +1007,8 @@ int loader_load(struct gmem *gm, const uint8_t *image, size_t size,
 		rc = ld_write_low_memory(&ld);
 	if (rc)
 		return rc;
+	if (err && errlen)
+		err[0] = '\0'; /* AUTO may have tried ELF and moved on */
 	ld_fill_state(&ld, state);
 	if (res)
 		ld_fill_result(&ld, res);
@@ -987,6 +1022,7 @@ static const char *const boot_protocol_names[] = {
 	[BOOT_MULTIBOOT] = "multiboot",
 };
 
+/* "auto", "direct64", "pvh", "multiboot"; "?" for anything else. */
 const char *boot_protocol_name(enum boot_protocol proto)
 {
 	if ((unsigned)proto >= ARRAY_SIZE(boot_protocol_names))
@@ -994,6 +1030,7 @@ const char *boot_protocol_name(enum boot_protocol proto)
 	return boot_protocol_names[proto];
 }
 
+/* The inverse of boot_protocol_name; -1 if text names no protocol. */
 int boot_protocol_parse(const char *text)
 {
 	for (unsigned i = 0; text && i < ARRAY_SIZE(boot_protocol_names); i++)

@@ -6,7 +6,7 @@
  *
  *   file  ending in "guest/bare/t_assert.c"
  *   line  the line of the GUEST_ASSERT_EQ below
- *   msg   "1 + 1 == 3 failed: 2 (0x2) != 3 (0x3)"
+ *   msg   "1 + 1 == 3: 2 (0x2) != 3 (0x3)"
  *   args  [0] = 2, [1] = 3
  *
  * The host reports file:line and the message; exit status 1.

@@ -12,7 +12,7 @@
 #include "guest_test.h"
 #include "mmio.h"
 
-#define MMIO_HOLE_GPA 0xd0000000ul
+#define MMIO_HOLE_GPA    0xd0000000ul
 #define MMIO_WRITE_VALUE 0x1122334455667788ull
 #define UNCLAIMED_READ32 0xffffffffu
 

@@ -13,7 +13,7 @@
 
 void guest_main(const struct guest_boot_args *args)
 {
-	static const struct desc_ptr empty_idt = { .limit = 0, .base = 0 };
+	static const struct desc_ptr empty_idt = {.limit = 0, .base = 0};
 
 	(void)args;
 	cpu_lidt(&empty_idt);

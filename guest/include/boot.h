@@ -21,11 +21,11 @@
 #define GUEST_BOOT_H
 
 /* Multiboot v1 header fields (see struct multiboot_header). */
-#define BOOT_MB_HEADER_MAGIC 0x1badb002
-#define BOOT_MB_FLAG_MEMORY_INFO (1 << 1) /* ask for a memory map */
+#define BOOT_MB_HEADER_MAGIC     0x1badb002
+#define BOOT_MB_FLAG_MEMORY_INFO (1 << 1)  /* ask for a memory map */
 #define BOOT_MB_FLAG_AOUT_KLUDGE (1 << 16) /* load using the address fields */
-#define BOOT_MB_HEADER_FLAGS (BOOT_MB_FLAG_MEMORY_INFO | BOOT_MB_FLAG_AOUT_KLUDGE)
-#define BOOT_MB_SEARCH_LIMIT 8192 /* header must be in the file's first 8 KiB */
+#define BOOT_MB_HEADER_FLAGS     (BOOT_MB_FLAG_MEMORY_INFO | BOOT_MB_FLAG_AOUT_KLUDGE)
+#define BOOT_MB_SEARCH_LIMIT     8192 /* header must be in the file's first 8 KiB */
 
 /* PVH entry note: an ELF note named "Xen" of this type. */
 #define BOOT_XEN_ELFNOTE_PHYS32_ENTRY 18
@@ -38,7 +38,7 @@
  * boot32.S maps the first 1 GiB with its own static page tables; the VMM
  * maps the first 4 GiB for direct64 guests (core/loader.h).
  */
-#define BOOT32_MAP_BYTES 0x40000000
+#define BOOT32_MAP_BYTES   0x40000000
 #define DIRECT64_MAP_BYTES 0x100000000
 
 #ifndef __ASSEMBLER__
@@ -61,9 +61,9 @@ enum guest_boot_proto {
  */
 struct guest_boot_args {
 	enum guest_boot_proto proto;
-	const char *cmdline;                /* never NULL; "" when none given */
-	const struct hvm_start_info *pvh;   /* PVH and direct64 */
-	const struct multiboot_info *mbi;   /* multiboot */
+	const char *cmdline;              /* never NULL; "" when none given */
+	const struct hvm_start_info *pvh; /* PVH and direct64 */
+	const struct multiboot_info *mbi; /* multiboot */
 };
 
 /* One memory map entry, whatever the protocol's own layout. */
@@ -88,8 +88,8 @@ const char *guest_boot_proto_name(enum guest_boot_proto proto);
  * Copy memory map entry `index` of args into *out.  Returns 0, or -1 when
  * index is past the last entry (so a loop can run until it fails).
  */
-int guest_boot_memmap_entry(const struct guest_boot_args *args,
-                            unsigned int index, struct guest_mem_region *out);
+int guest_boot_memmap_entry(const struct guest_boot_args *args, unsigned int index,
+                            struct guest_mem_region *out);
 
 #endif /* !__ASSEMBLER__ */
 

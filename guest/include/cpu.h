@@ -27,9 +27,9 @@
 #define CPU_BIT(n) (1ull << (n))
 #endif
 
-#define CR0_PE CPU_BIT(0)  /* protected mode */
-#define CR0_PG CPU_BIT(31) /* paging */
-#define CR4_PAE CPU_BIT(5) /* physical address extension (64-bit PTEs) */
+#define CR0_PE  CPU_BIT(0)  /* protected mode */
+#define CR0_PG  CPU_BIT(31) /* paging */
+#define CR4_PAE CPU_BIT(5)  /* physical address extension (64-bit PTEs) */
 
 #define MSR_EFER 0xc0000080
 #define EFER_LME CPU_BIT(8) /* long mode enable */
@@ -43,13 +43,13 @@
  *  |NX|  avail  |  physical address |       |PS|D|A|PCD|PWT|US|RW|P|
  *  +--+---------+-------------------+-------+--+-+-+---+---+--+--+-+
  */
-#define PTE_P CPU_BIT(0)  /* present */
+#define PTE_P  CPU_BIT(0) /* present */
 #define PTE_RW CPU_BIT(1) /* writable */
 #define PTE_PS CPU_BIT(7) /* large page (2 MiB in a PD entry) */
 
 #define PAGE_TABLE_ENTRIES 512
-#define PAGE_TABLE_BYTES 4096
-#define HUGE_PAGE_SIZE 0x200000 /* 2 MiB: what one PD entry maps */
+#define PAGE_TABLE_BYTES   4096
+#define HUGE_PAGE_SIZE     0x200000 /* 2 MiB: what one PD entry maps */
 
 #ifndef __ASSEMBLER__
 

@@ -39,11 +39,9 @@ void guest_ucall(uint64_t cmd, int nargs, ...);
 void guest_ucall_print(const char *fmt, ...) GUEST_PRINTF_FMT(1, 2);
 
 /* UCALL_ASSERT at file:line with args a, b and a formatted message. */
-__attribute__((noreturn)) void guest_ucall_assert(const char *file,
-                                                  unsigned int line,
-                                                  uint64_t a, uint64_t b,
-                                                  const char *fmt, ...)
-	GUEST_PRINTF_FMT(5, 6);
+__attribute__((noreturn)) void guest_ucall_assert(const char *file, unsigned int line,
+                                                  uint64_t a, uint64_t b, const char *fmt,
+                                                  ...) GUEST_PRINTF_FMT(5, 6);
 
 /* UCALL_DONE. */
 __attribute__((noreturn)) void guest_ucall_done(void);
@@ -54,26 +52,24 @@ __attribute__((noreturn)) void guest_ucall_done(void);
 
 #define GUEST_DONE() guest_ucall_done()
 
-#define GUEST_ASSERT(cond)                                                \
-	do {                                                              \
-		if (!(cond))                                              \
-			guest_ucall_assert(__FILE__, __LINE__, 0, 0, "%s", \
-			                   #cond);                        \
+#define GUEST_ASSERT(cond)                                                               \
+	do {                                                                             \
+		if (!(cond))                                                             \
+			guest_ucall_assert(__FILE__, __LINE__, 0, 0, "%s", #cond);       \
 	} while (0)
 
-#define GUEST_ASSERT_EQ(a, b)                                             \
-	do {                                                              \
-		uint64_t guest_assert_a_ = (uint64_t)(a);                 \
-		uint64_t guest_assert_b_ = (uint64_t)(b);                 \
-		if (guest_assert_a_ != guest_assert_b_)                   \
-			guest_ucall_assert(                               \
-				__FILE__, __LINE__, guest_assert_a_,      \
-				guest_assert_b_,                          \
-				"%s == %s failed: %lld (0x%llx) != %lld (0x%llx)", \
-				#a, #b, (long long)guest_assert_a_,       \
-				(unsigned long long)guest_assert_a_,      \
-				(long long)guest_assert_b_,               \
-				(unsigned long long)guest_assert_b_);     \
+#define GUEST_ASSERT_EQ(a, b)                                                            \
+	do {                                                                             \
+		uint64_t guest_assert_a_ = (uint64_t)(a);                                \
+		uint64_t guest_assert_b_ = (uint64_t)(b);                                \
+		if (guest_assert_a_ != guest_assert_b_)                                  \
+			guest_ucall_assert(__FILE__, __LINE__, guest_assert_a_,          \
+			                   guest_assert_b_,                              \
+			                   "%s == %s: %lld (0x%llx) != %lld (0x%llx)",   \
+			                   #a, #b, (long long)guest_assert_a_,           \
+			                   (unsigned long long)guest_assert_a_,          \
+			                   (long long)guest_assert_b_,                   \
+			                   (unsigned long long)guest_assert_b_);         \
 	} while (0)
 
 #endif

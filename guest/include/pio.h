@@ -65,19 +65,13 @@ static inline uint32_t inl(uint16_t port)
  */
 static inline void outsb(uint16_t port, const void *buf, size_t count)
 {
-	__asm__ volatile("rep outsb"
-	                 : "+S"(buf), "+c"(count)
-	                 : "d"(port)
-	                 : "memory");
+	__asm__ volatile("rep outsb" : "+S"(buf), "+c"(count) : "d"(port) : "memory");
 }
 
 /* Read `count` bytes from `port` into `buf` with one `rep insb`. */
 static inline void insb(uint16_t port, void *buf, size_t count)
 {
-	__asm__ volatile("rep insb"
-	                 : "+D"(buf), "+c"(count)
-	                 : "d"(port)
-	                 : "memory");
+	__asm__ volatile("rep insb" : "+D"(buf), "+c"(count) : "d"(port) : "memory");
 }
 
 #endif

@@ -6,7 +6,9 @@
  *   trapeze  the system-control port (0xec0) reads "TRPZ"; a 32-bit write
  *            of a status powers off and `trapeze run` exits with it
  *   QEMU     no system-control port (reads all ones); a byte written to
- *            isa-debug-exit (0xf4) ends QEMU with status (byte << 1) | 1
+ *            isa-debug-exit ends QEMU with status (byte << 1) | 1.  The
+ *            byte goes to 0xf4 (the trapeze board's port, QEMU with
+ *            iobase=0xf4) and to 0x501 (QEMU's default iobase).
  *
  * If neither works the guest halts with interrupts masked, which every
  * VMM can see as a stuck guest.

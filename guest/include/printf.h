@@ -15,7 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define GUEST_PRINTF_FMT(fmt_arg, first_arg) \
+#define GUEST_PRINTF_FMT(fmt_arg, first_arg)                                             \
 	__attribute__((format(printf, fmt_arg, first_arg)))
 
 /* Format to the console.  Returns the number of characters written. */
@@ -26,8 +26,7 @@ int vprintf(const char *fmt, va_list ap);
  * Format into buf (size bytes, always NUL-terminated when size > 0).
  * Returns the length the full output would have had, like C99.
  */
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-	GUEST_PRINTF_FMT(3, 4);
+int snprintf(char *buf, size_t size, const char *fmt, ...) GUEST_PRINTF_FMT(3, 4);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 #endif

@@ -15,19 +15,17 @@
 #include "power.h"
 
 /* boot32.S builds the multiboot header from boot.h's copies of these. */
-_Static_assert(BOOT_MB_HEADER_MAGIC == MULTIBOOT_HEADER_MAGIC,
-               "multiboot magic");
+_Static_assert(BOOT_MB_HEADER_MAGIC == MULTIBOOT_HEADER_MAGIC, "multiboot magic");
 _Static_assert(BOOT_MB_FLAG_MEMORY_INFO == MULTIBOOT_MEMORY_INFO,
                "multiboot memory-info flag");
 _Static_assert(BOOT_MB_FLAG_AOUT_KLUDGE == MULTIBOOT_AOUT_KLUDGE,
                "multiboot a.out-kludge flag");
-_Static_assert(BOOT_MB_SEARCH_LIMIT == MULTIBOOT_SEARCH_LIMIT,
-               "multiboot search limit");
+_Static_assert(BOOT_MB_SEARCH_LIMIT == MULTIBOOT_SEARCH_LIMIT, "multiboot search limit");
 _Static_assert(BOOT_XEN_ELFNOTE_PHYS32_ENTRY == XEN_ELFNOTE_PHYS32_ENTRY,
                "PVH note type");
 
-#define KIB 1024ull
-#define LOW_MEMORY_BASE 0x0ull        /* multiboot mem_lower starts here */
+#define KIB              1024ull
+#define LOW_MEMORY_BASE  0x0ull      /* multiboot mem_lower starts here */
 #define HIGH_MEMORY_BASE 0x100000ull /* multiboot mem_upper starts here */
 
 const char *guest_boot_proto_name(enum guest_boot_proto proto)
@@ -78,7 +76,7 @@ static __attribute__((noreturn)) void run_main(struct guest_boot_args *args)
 
 void guest_boot32_entry(uint32_t eax, uint32_t ebx)
 {
-	struct guest_boot_args args = { .proto = GUEST_BOOT_UNKNOWN };
+	struct guest_boot_args args = {.proto = GUEST_BOOT_UNKNOWN};
 
 	if (eax == MULTIBOOT_BOOTLOADER_MAGIC) {
 		args.proto = GUEST_BOOT_MULTIBOOT;
@@ -93,14 +91,15 @@ void guest_boot32_entry(uint32_t eax, uint32_t ebx)
 
 void guest_direct64_entry(uint64_t start_info_gpa)
 {
-	struct guest_boot_args args = { .proto = GUEST_BOOT_DIRECT64 };
+	struct guest_boot_args args = {.proto = GUEST_BOOT_DIRECT64};
 
 	args.pvh = pvh_info(start_info_gpa, DIRECT64_MAP_BYTES);
 	run_main(&args);
 }
 
-static void set_region(struct guest_mem_region *out, uint64_t base,
-                       uint64_t size, uint32_t type)
+/* Fill one memory-map entry. */
+static void set_region(struct guest_mem_region *out, uint64_t base, uint64_t size,
+                       uint32_t type)
 {
 	out->base = base;
 	out->size = size;
@@ -108,8 +107,8 @@ static void set_region(struct guest_mem_region *out, uint64_t base,
 }
 
 /* PVH: a plain array of hvm_memmap_entry. */
-static int pvh_memmap_entry(const struct hvm_start_info *si,
-                            unsigned int index, struct guest_mem_region *out)
+static int pvh_memmap_entry(const struct hvm_start_info *si, unsigned int index,
+                            struct guest_mem_region *out)
 {
 	const struct hvm_memmap_entry *map;
 
@@ -132,10 +131,9 @@ static int mb_mmap_entry(const struct multiboot_info *mbi, unsigned int index,
 	uint32_t off = 0;
 
 	for (unsigned int i = 0;
-	     off + sizeof(struct multiboot_mmap_entry) <= mbi->mmap_length;
-	     i++) {
+	     off + sizeof(struct multiboot_mmap_entry) <= mbi->mmap_length; i++) {
 		const struct multiboot_mmap_entry *e =
-			(const struct multiboot_mmap_entry *)(map + off);
+		    (const struct multiboot_mmap_entry *)(map + off);
 
 		if (i == index) {
 			set_region(out, e->addr, e->len, e->type);
@@ -153,15 +151,14 @@ static int mb_basic_entry(const struct multiboot_info *mbi, unsigned int index,
 	if (index == 0)
 		set_region(out, LOW_MEMORY_BASE, mbi->mem_lower * KIB, E820_RAM);
 	else if (index == 1)
-		set_region(out, HIGH_MEMORY_BASE, mbi->mem_upper * KIB,
-		           E820_RAM);
+		set_region(out, HIGH_MEMORY_BASE, mbi->mem_upper * KIB, E820_RAM);
 	else
 		return -1;
 	return 0;
 }
 
-int guest_boot_memmap_entry(const struct guest_boot_args *args,
-                            unsigned int index, struct guest_mem_region *out)
+int guest_boot_memmap_entry(const struct guest_boot_args *args, unsigned int index,
+                            struct guest_mem_region *out)
 {
 	if (args->pvh)
 		return pvh_memmap_entry(args->pvh, index, out);

@@ -13,6 +13,14 @@
 #include "cpu.h"
 #include "pio.h"
 
+/*
+ * Where QEMU puts isa-debug-exit when `-device isa-debug-exit` is given no
+ * iobase.  The trapeze board (and `-device isa-debug-exit,iobase=0xf4,
+ * iosize=4`) uses TRAPEZE_PORT_DEBUG_EXIT; writing both lets the image end
+ * QEMU either way.
+ */
+#define QEMU_DEBUG_EXIT_DEFAULT_PORT 0x501
+
 /* Result of the one signature read: unknown until the first call. */
 enum trapeze_probe { PROBE_NOT_DONE, PROBE_TRAPEZE, PROBE_OTHER };
 
@@ -23,8 +31,8 @@ bool guest_on_trapeze(void)
 	if (probe_result == PROBE_NOT_DONE) {
 		uint32_t sig = inl(TRAPEZE_PORT_SYSCTL);
 
-		probe_result = sig == TRAPEZE_SYSCTL_SIGNATURE ? PROBE_TRAPEZE
-		                                               : PROBE_OTHER;
+		probe_result =
+		    sig == TRAPEZE_SYSCTL_SIGNATURE ? PROBE_TRAPEZE : PROBE_OTHER;
 	}
 	return probe_result == PROBE_TRAPEZE;
 }
@@ -33,8 +41,10 @@ void guest_poweroff(int status)
 {
 	if (guest_on_trapeze())
 		outl(TRAPEZE_PORT_SYSCTL, (uint32_t)status);
-	else
+	else {
 		outb(TRAPEZE_PORT_DEBUG_EXIT, (uint8_t)status);
+		outb(QEMU_DEBUG_EXIT_DEFAULT_PORT, (uint8_t)status);
+	}
 	/* Still running: no machine honoured the request. */
 	cpu_halt_forever();
 }

@@ -24,28 +24,31 @@ struct fmt_sink {
 
 /* One parsed conversion, e.g. "%-08lx". */
 struct fmt_spec {
-	bool left;   /* '-': pad on the right */
-	bool zero;   /* '0': pad numbers with zeros */
-	int width;   /* minimum field width */
-	int length;  /* 0: int, 1: long ('l', 'z'), 2: long long ('ll') */
-	char conv;   /* conversion character: 'd', 'x', ... */
+	bool left;  /* '-': pad on the right */
+	bool zero;  /* '0': pad numbers with zeros */
+	int width;  /* minimum field width */
+	int length; /* 0: int, 1: long ('l', 'z'), 2: long long ('ll') */
+	char conv;  /* conversion character: 'd', 'x', ... */
 };
 
 /* Enough for a 64-bit value in octal; we print at most 20 decimal digits. */
 #define FMT_DIGITS_MAX 24
 
+/* Send one character to the sink and count it. */
 static void emit(struct fmt_sink *sink, char c)
 {
 	sink->put(sink, c);
 	sink->count++;
 }
 
+/* Send c n times (nothing when n <= 0). */
 static void emit_repeat(struct fmt_sink *sink, char c, int n)
 {
 	for (int i = 0; i < n; i++)
 		emit(sink, c);
 }
 
+/* Send len characters of s. */
 static void emit_text(struct fmt_sink *sink, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -77,8 +80,7 @@ static void emit_field(struct fmt_sink *sink, const struct fmt_spec *spec,
  * Write v in `base` (10 or 16) at the end of buf[FMT_DIGITS_MAX] and
  * return where the digits start.
  */
-static char *format_unsigned(unsigned long long v, unsigned int base,
-                             char *buf)
+static char *format_unsigned(unsigned long long v, unsigned int base, char *buf)
 {
 	static const char digits[] = "0123456789abcdef";
 	char *p = buf + FMT_DIGITS_MAX;
@@ -90,9 +92,9 @@ static char *format_unsigned(unsigned long long v, unsigned int base,
 	return p;
 }
 
+/* A number in `base` after `prefix`, padded as spec says. */
 static void emit_unsigned(struct fmt_sink *sink, const struct fmt_spec *spec,
-                          const char *prefix, unsigned long long v,
-                          unsigned int base)
+                          const char *prefix, unsigned long long v, unsigned int base)
 {
 	char buf[FMT_DIGITS_MAX];
 	char *digits = format_unsigned(v, base, buf);
@@ -100,17 +102,18 @@ static void emit_unsigned(struct fmt_sink *sink, const struct fmt_spec *spec,
 	emit_field(sink, spec, prefix, digits, buf + FMT_DIGITS_MAX - digits);
 }
 
-static void emit_signed(struct fmt_sink *sink, const struct fmt_spec *spec,
-                        long long v)
+/* A signed decimal number, padded as spec says. */
+static void emit_signed(struct fmt_sink *sink, const struct fmt_spec *spec, long long v)
 {
 	/* Negate in unsigned arithmetic: -LLONG_MIN does not fit a long long. */
-	unsigned long long magnitude = v < 0 ? -(unsigned long long)v : v;
+	unsigned long long magnitude =
+	    v < 0 ? -(unsigned long long)v : (unsigned long long)v;
 
 	emit_unsigned(sink, spec, v < 0 ? "-" : "", magnitude, 10);
 }
 
-static void emit_string(struct fmt_sink *sink, const struct fmt_spec *spec,
-                        const char *s)
+/* %s: a string ("(null)" for NULL), padded with spaces. */
+static void emit_string(struct fmt_sink *sink, const struct fmt_spec *spec, const char *s)
 {
 	struct fmt_spec text = *spec;
 
@@ -146,6 +149,7 @@ static const char *parse_spec(const char *p, struct fmt_spec *spec)
 	return p;
 }
 
+/* Fetch the next argument as the signed type spec->length names. */
 static long long arg_signed(const struct fmt_spec *spec, va_list *ap)
 {
 	if (spec->length == 2)
@@ -155,8 +159,8 @@ static long long arg_signed(const struct fmt_spec *spec, va_list *ap)
 	return va_arg(*ap, int);
 }
 
-static unsigned long long arg_unsigned(const struct fmt_spec *spec,
-                                       va_list *ap)
+/* Fetch the next argument as the unsigned type spec->length names. */
+static unsigned long long arg_unsigned(const struct fmt_spec *spec, va_list *ap)
 {
 	if (spec->length == 2)
 		return va_arg(*ap, unsigned long long);
@@ -186,8 +190,7 @@ static bool emit_conversion(struct fmt_sink *sink, const struct fmt_spec *spec,
 		emit_unsigned(sink, spec, "", arg_unsigned(spec, ap), 16);
 		return true;
 	case 'p':
-		emit_unsigned(sink, spec, "0x",
-		              (uintptr_t)va_arg(*ap, void *), 16);
+		emit_unsigned(sink, spec, "0x", (uintptr_t)va_arg(*ap, void *), 16);
 		return true;
 	case 's':
 		emit_string(sink, spec, va_arg(*ap, const char *));
@@ -231,13 +234,14 @@ static int format(struct fmt_sink *sink, const char *fmt, va_list ap)
 	return sink->count;
 }
 
+/* Sink of printf(): straight to the console. */
 static void console_sink_put(struct fmt_sink *sink, char c)
 {
 	(void)sink;
 	console_putc(c);
 }
 
-/* Keep what fits, leaving room for the terminating NUL. */
+/* Sink of snprintf(): keep what fits, leaving room for the NUL. */
 static void buffer_sink_put(struct fmt_sink *sink, char c)
 {
 	if (sink->pos + 1 < sink->size)
@@ -246,7 +250,7 @@ static void buffer_sink_put(struct fmt_sink *sink, char c)
 
 int vprintf(const char *fmt, va_list ap)
 {
-	struct fmt_sink sink = { .put = console_sink_put };
+	struct fmt_sink sink = {.put = console_sink_put};
 
 	return format(&sink, fmt, ap);
 }
@@ -264,8 +268,7 @@ int printf(const char *fmt, ...)
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct fmt_sink sink = { .put = buffer_sink_put, .buf = buf,
-	                         .size = size };
+	struct fmt_sink sink = {.put = buffer_sink_put, .buf = buf, .size = size};
 	int n = format(&sink, fmt, ap);
 
 	if (size > 0)

@@ -26,8 +26,7 @@ void uart_init(uint16_t base, unsigned int baud)
 	outb(base + UART_DLL, divisor & 0xff);
 	outb(base + UART_DLM, divisor >> 8);
 	outb(base + UART_LCR, UART_LCR_8BIT);
-	outb(base + UART_FCR,
-	     UART_FCR_ENABLE | UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX);
+	outb(base + UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX);
 	outb(base + UART_MCR, UART_MCR_NORMAL);
 }
 

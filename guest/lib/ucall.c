@@ -82,8 +82,8 @@ void guest_ucall_print(const char *fmt, ...)
 		printf("%s\n", uc.msg);
 }
 
-void guest_ucall_assert(const char *file, unsigned int line, uint64_t a,
-                        uint64_t b, const char *fmt, ...)
+void guest_ucall_assert(const char *file, unsigned int line, uint64_t a, uint64_t b,
+                        const char *fmt, ...)
 {
 	struct ucall uc;
 	va_list ap;
@@ -98,8 +98,7 @@ void guest_ucall_assert(const char *file, unsigned int line, uint64_t a,
 	va_end(ap);
 	ucall_submit(&uc);
 	/* Still here: nobody stopped the VM, so report on the console. */
-	printf("%s:%u: guest assertion failed: %s\n", uc.file, uc.line,
-	       uc.msg);
+	printf("%s:%u: guest assertion failed: %s\n", uc.file, uc.line, uc.msg);
 	guest_poweroff(GUEST_EXIT_FAIL);
 }
 

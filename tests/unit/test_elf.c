@@ -292,6 +292,9 @@ static void test_find_note(void **st)
 	assert_int_equal(elf_find_note(&elf, "Xe", 18, &note, err, ERR_LEN), 0);
 	assert_int_equal(elf_find_note(&elf, "Xen", 19, &note, err, ERR_LEN), 0);
 	assert_int_equal(elf_find_note(&elf, "GNU", 3, &note, err, ERR_LEN), 1);
+	/* namesz 3: the name is "Xen" without its NUL -- not our note. */
+	put32(f.b + DATA_OFF + 0x40 + 20, 3);
+	assert_int_equal(elf_find_note(&elf, "Xen", 18, &note, err, ERR_LEN), 0);
 }
 
 /* With p_align 8 (ELF64 GNU property style), notes are 8-byte padded. */
