@@ -82,7 +82,7 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		if (vm->vcpus[i].timer_armed)
+		if (vm->vcpus[i].timer_created)
 			timer_delete(vm->vcpus[i].timer);
 		vm->engine->vcpu_destroy(&vm->vcpus[i]);
 	}
@@ -249,9 +249,22 @@ static void handle_mmio(struct vcpu *vcpu, struct vm_exit *exit)
 	        exit->mmio.is_write);
 }
 
-/* Wait until a device has something for the guest (or a signal kicks us).
- * With no interrupt controller and nothing to wait on, the guest can never
- * be woken: that is reported rather than hanging. */
+/* The earliest armed deadline (device timers and the timeout), or 0. */
+static uint64_t next_deadline(const struct vm *vm)
+{
+	uint64_t next = vm->timeout_deadline_ns;
+
+	for (unsigned i = 0; i < vm->nr_timers; i++) {
+		const struct vm_timer *t = vm->timers[i];
+		if (t->armed && (next == 0 || t->deadline_ns < next))
+			next = t->deadline_ns;
+	}
+	return next;
+}
+
+/* Wait until a device has something for the guest: a readable fd, a
+ * timer's deadline, or a signal's kick.  With no interrupt controller the
+ * guest can never be woken: that is reported rather than hanging. */
 static void wait_for_event(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
@@ -259,12 +272,6 @@ static void wait_for_event(struct vcpu *vcpu)
 	struct device *who[VM_MAX_DEVICES];
 	nfds_t n = 0;
 
-	for (unsigned i = 0; i < vm->nr_devices; i++) {
-		if (vm->devices[i]->wait_fd < 0 || !vm->devices[i]->on_ready)
-			continue;
-		fds[n] = (struct pollfd){ .fd = vm->devices[i]->wait_fd, .events = POLLIN };
-		who[n++] = vm->devices[i];
-	}
 	if (!vm->irqchip) {
 		vm_stop(vm, VM_STOP_GUEST_ERROR, TRAPEZE_EXIT_GUEST_ERROR,
 		        "guest halted at rip 0x%llx waiting for an interrupt, but this "
@@ -272,17 +279,28 @@ static void wait_for_event(struct vcpu *vcpu)
 		        (unsigned long long)vcpu_rip(vcpu));
 		return;
 	}
+	for (unsigned i = 0; i < vm->nr_devices; i++) {
+		if (vm->devices[i]->wait_fd < 0 || !vm->devices[i]->on_ready)
+			continue;
+		fds[n] = (struct pollfd){ .fd = vm->devices[i]->wait_fd, .events = POLLIN };
+		who[n++] = vm->devices[i];
+	}
+	uint64_t deadline = next_deadline(vm), now = vm_clock_ns();
+	struct timespec ts, *timeout = NULL;
+	if (deadline) {
+		uint64_t wait = deadline > now ? deadline - now : 0;
+		ts = (struct timespec){ (time_t)(wait / 1000000000u), (long)(wait % 1000000000u) };
+		timeout = &ts;
+	}
 	/* Block the timer signal while checking the flag, and let ppoll()
-	 * unblock it atomically: a timeout cannot slip in between. */
+	 * unblock it atomically: a kick cannot slip in between. */
 	sigset_t block, old;
 	sigemptyset(&block);
 	sigaddset(&block, TIMER_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int ready = vcpu->timed_out ? 0 : ppoll(fds, n, NULL, &old);
+	int ready = vcpu->kicked ? 0 : ppoll(fds, n, timeout, &old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (ready <= 0)
-		return; /* EINTR: a kick; the loop looks at why */
-	for (nfds_t i = 0; i < n; i++)
+	for (nfds_t i = 0; ready > 0 && i < n; i++)
 		if (fds[i].revents & (POLLIN | POLLHUP))
 			who[i]->on_ready(who[i]);
 }
@@ -382,6 +400,35 @@ static void deliver_interrupts(struct vcpu *vcpu)
 	}
 }
 
+uint64_t vm_clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int vm_timer_add(struct vm *vm, struct vm_timer *t)
+{
+	if (vm->nr_timers == VM_MAX_TIMERS)
+		return -ENOSPC;
+	vm->timers[vm->nr_timers++] = t;
+	return 0;
+}
+
+/* Fire every timer whose deadline has passed (fire() may re-arm). */
+static void run_timers(struct vm *vm)
+{
+	uint64_t now = vm_clock_ns();
+
+	for (unsigned i = 0; i < vm->nr_timers; i++) {
+		struct vm_timer *t = vm->timers[i];
+		if (t->armed && t->deadline_ns <= now) {
+			t->armed = false;
+			t->fire(t, now);
+		}
+	}
+}
+
 static void timer_signal_handler(int sig, siginfo_t *info, void *uctx)
 {
 	struct vcpu *vcpu = info->si_value.sival_ptr;
@@ -390,17 +437,16 @@ static void timer_signal_handler(int sig, siginfo_t *info, void *uctx)
 	(void)uctx;
 	if (!vcpu)
 		return;
-	vcpu->timed_out = 1;
+	vcpu->kicked = 1;
 	vcpu->vm->engine->kick(vcpu);
 }
 
-/* Arm a one-shot timer that kicks this thread's vCPU after `seconds`. */
-static int arm_timeout(struct vcpu *vcpu, double seconds)
+/* Create this vCPU's host timer, aimed at the calling thread. */
+static int create_host_timer(struct vcpu *vcpu)
 {
 	struct sigaction sa = { .sa_sigaction = timer_signal_handler,
 	                        .sa_flags = SA_SIGINFO };
 	struct sigevent sev = { 0 };
-	struct itimerspec its = { 0 };
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(TIMER_SIGNAL, &sa, NULL))
@@ -411,24 +457,28 @@ static int arm_timeout(struct vcpu *vcpu, double seconds)
 	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
 	if (timer_create(CLOCK_MONOTONIC, &sev, &vcpu->timer))
 		return -errno;
-	vcpu->timer_armed = true;
-	its.it_value.tv_sec = (time_t)seconds;
-	its.it_value.tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9);
-	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-		its.it_value.tv_nsec = 1;
-	/* Keep kicking after the deadline: an engine that cannot close the
-	 * race between a kick and entering the guest gets another chance. */
-	its.it_interval.tv_nsec = 50 * 1000 * 1000;
-	if (timer_settime(vcpu->timer, 0, &its, NULL))
-		return -errno;
+	vcpu->timer_created = true;
 	return 0;
 }
 
-static double now_seconds(void)
+/* Point the host timer at the earliest deadline, if that changed.  After
+ * expiry it keeps kicking every few ms until the loop re-programs it: an
+ * engine that cannot close the race between a kick and entering the guest
+ * gets another chance. */
+static void program_host_timer(struct vcpu *vcpu)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	uint64_t deadline = next_deadline(vcpu->vm);
+	struct itimerspec its = { 0 };
+
+	if (!vcpu->timer_created || deadline == vcpu->timer_programmed_ns)
+		return;
+	if (deadline) {
+		its.it_value.tv_sec = (time_t)(deadline / 1000000000u);
+		its.it_value.tv_nsec = (long)(deadline % 1000000000u);
+		its.it_interval.tv_nsec = 5 * 1000 * 1000;
+	}
+	timer_settime(vcpu->timer, TIMER_ABSTIME, &its, NULL);
+	vcpu->timer_programmed_ns = deadline;
 }
 
 /* ---- the run loop -------------------------------------------------------- */
@@ -437,19 +487,21 @@ int vm_run(struct vm *vm)
 {
 	struct vcpu *vcpu = &vm->vcpus[0];
 	struct vm_exit exit;
-	double start = now_seconds();
+	uint64_t start = vm_clock_ns();
+	int r = create_host_timer(vcpu);
 
-	if (vm->cfg.timeout_sec > 0) {
-		int r = arm_timeout(vcpu, vm->cfg.timeout_sec);
-		if (r)
-			vm_stop(vm, VM_STOP_ERROR, TRAPEZE_EXIT_VMM_ERROR,
-			        "cannot arm the %.1f s timeout: %s", vm->cfg.timeout_sec,
-			        strerror(-r));
-	}
+	if (r)
+		vm_stop(vm, VM_STOP_ERROR, TRAPEZE_EXIT_VMM_ERROR,
+		        "cannot create the vCPU's host timer: %s", strerror(-r));
+	if (vm->cfg.timeout_sec > 0)
+		vm->timeout_deadline_ns = start + (uint64_t)(vm->cfg.timeout_sec * 1e9);
 	while (!vm_stopped(vm)) {
+		vcpu->kicked = 0;
+		run_timers(vm);
+		program_host_timer(vcpu);
 		deliver_interrupts(vcpu);
 		memset(&exit, 0, sizeof(exit));
-		int r = vm->engine->run(vcpu, &exit);
+		r = vm->engine->run(vcpu, &exit);
 		if (r) {
 			vm_stop(vm, VM_STOP_ERROR, TRAPEZE_EXIT_VMM_ERROR,
 			        "engine %s failed to run the vCPU: %s", vm->engine->name,
@@ -459,7 +511,7 @@ int vm_run(struct vm *vm)
 		vm->stats.exits[exit.reason < VM_EXIT_NR_REASONS ? exit.reason : 0]++;
 		vm->stats.total_exits++;
 		vm_dispatch(vcpu, &exit);
-		if (vcpu->timed_out && !vm_stopped(vm))
+		if (vm->timeout_deadline_ns && vm_clock_ns() >= vm->timeout_deadline_ns)
 			vm_stop(vm, VM_STOP_TIMEOUT, TRAPEZE_EXIT_TIMEOUT,
 			        "timeout: the guest was still running after %.1f s "
 			        "(rip 0x%llx)", vm->cfg.timeout_sec,
@@ -467,11 +519,12 @@ int vm_run(struct vm *vm)
 		if (vm_stopped(vm))
 			vm->result.exit = exit;
 	}
-	if (vcpu->timer_armed) {
+	if (vcpu->timer_created) {
 		timer_delete(vcpu->timer);
-		vcpu->timer_armed = false;
+		vcpu->timer_created = false;
+		vcpu->timer_programmed_ns = 0;
 	}
-	vm->stats.run_seconds += now_seconds() - start;
+	vm->stats.run_seconds += (double)(vm_clock_ns() - start) * 1e-9;
 	vm->result.have_state = vcpu_get_state(vcpu, &vm->result.state) == 0;
 	return vm->result.status;
 }

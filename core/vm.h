@@ -33,7 +33,21 @@
 
 #define VM_MAX_VCPUS 1
 #define VM_MAX_DEVICES 16
+#define VM_MAX_TIMERS 8
 #define VM_NR_IRQS 16
+
+/*
+ * A device timer on the host's monotonic clock (nanoseconds).  A device
+ * registers it once (vm_timer_add) and arms it for a deadline; the run loop
+ * makes sure the vCPU leaves the engine by then and calls fire(), which may
+ * re-arm it (a periodic timer).  Timers fire late, never early.
+ */
+struct vm_timer {
+	uint64_t deadline_ns; /* valid while armed */
+	bool armed;
+	void (*fire)(struct vm_timer *t, uint64_t now_ns);
+	void *opaque;
+};
 
 struct vm_config {
 	uint64_t mem_size;               /* bytes of guest RAM */
@@ -71,11 +85,13 @@ struct vcpu {
 	struct vm *vm;
 	unsigned id;
 	void *engine_data;
-	/* Timeout handling: a POSIX timer aimed at this thread whose signal
-	 * handler sets timed_out and calls engine kick(). */
-	bool timer_armed;
+	/* A POSIX timer aimed at this vCPU's thread, set to the earliest
+	 * device deadline or the timeout; its signal handler sets `kicked`
+	 * and calls the engine's kick(). */
+	bool timer_created;
 	timer_t timer;
-	volatile sig_atomic_t timed_out;
+	uint64_t timer_programmed_ns; /* 0: not armed */
+	volatile sig_atomic_t kicked;
 };
 
 /* A test (or the CLI) may watch test-port calls as they happen. */
@@ -92,6 +108,9 @@ struct vm {
 
 	struct device *devices[VM_MAX_DEVICES];
 	unsigned nr_devices;
+	struct vm_timer *timers[VM_MAX_TIMERS];
+	unsigned nr_timers;
+	uint64_t timeout_deadline_ns; /* 0: none */
 	uint16_t irq_level; /* one bit per legacy IRQ line */
 	/* Set by an interrupt controller model: asked at every exit. */
 	void *irqchip;
@@ -123,6 +142,17 @@ static inline bool vm_stopped(const struct vm *vm)
 {
 	return vm->result.reason != VM_STOP_NONE;
 }
+
+/* The host clock device models use (CLOCK_MONOTONIC, ns). */
+uint64_t vm_clock_ns(void);
+/* Register a timer with the VM (once, at device creation): 0 or -ENOSPC. */
+int vm_timer_add(struct vm *vm, struct vm_timer *t);
+static inline void vm_timer_arm(struct vm_timer *t, uint64_t deadline_ns)
+{
+	t->deadline_ns = deadline_ns;
+	t->armed = true;
+}
+static inline void vm_timer_disarm(struct vm_timer *t) { t->armed = false; }
 
 /* Register a device with the VM (it will be destroyed with the VM). */
 int vm_add_device(struct vm *vm, struct device *dev);

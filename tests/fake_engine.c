@@ -36,7 +36,7 @@ static int fake_run(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	if (f->run_error)
 		return f->run_error;
-	while (!vcpu->timed_out)
+	while (!vcpu->kicked)
 		; /* a guest spinning until the timeout kicks it */
 	exit->reason = VM_EXIT_KICK;
 	return 0;

@@ -161,6 +161,43 @@ static void timeout_stops_a_spinning_guest(void **unused)
 	vm_destroy(vm);
 }
 
+struct tick {
+	struct vm_timer t;
+	struct vm *vm;
+	uint64_t armed_at, fired_at;
+	int fired;
+};
+
+static void tick_fire(struct vm_timer *t, uint64_t now)
+{
+	struct tick *k = t->opaque;
+	k->fired_at = now;
+	if (++k->fired == 3)
+		vm_stop(k->vm, VM_STOP_POWEROFF, 0, "three ticks");
+	else
+		vm_timer_arm(t, now + 10 * 1000 * 1000); /* periodic: 10 ms */
+}
+
+/* A device timer kicks a guest that never exits on its own, fires no
+ * earlier than its deadline, and can re-arm itself. */
+static void device_timer_kicks_spinning_guest(void **unused)
+{
+	struct vm *vm = fake_vm_create(RAM);
+	struct tick k = { .vm = vm };
+
+	k.t.fire = tick_fire;
+	k.t.opaque = &k;
+	assert_int_equal(vm_timer_add(vm, &k.t), 0);
+	k.armed_at = vm_clock_ns();
+	vm_timer_arm(&k.t, k.armed_at + 20 * 1000 * 1000);
+	vm->cfg.timeout_sec = 5;
+	assert_int_equal(vm_run(vm), 0);
+	assert_int_equal(k.fired, 3);
+	assert_true(k.fired_at - k.armed_at >= 40 * 1000 * 1000);
+	assert_true(vm->stats.exits[VM_EXIT_KICK] >= 3);
+	vm_destroy(vm);
+}
+
 /* ---- the test port's ucall handling ---------------------------------------- */
 
 static void put_ucall(struct vm *vm, gpa_t gpa, uint64_t cmd, const char *msg)
@@ -294,6 +331,7 @@ int main(void)
 		cmocka_unit_test(internal_error_and_failed_entry_are_guest_errors),
 		cmocka_unit_test(engine_failure_is_a_vmm_error),
 		cmocka_unit_test(timeout_stops_a_spinning_guest),
+		cmocka_unit_test(device_timer_kicks_spinning_guest),
 		cmocka_unit_test(ucall_sync_then_done),
 		cmocka_unit_test(ucall_assert_reports_file_line_message),
 		cmocka_unit_test(ucall_unterminated_strings_are_cut),
