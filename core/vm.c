@@ -498,6 +498,8 @@ int vm_run(struct vm *vm)
 	while (!vm_stopped(vm)) {
 		vcpu->kicked = 0;
 		run_timers(vm);
+		if (vm_stopped(vm))
+			break; /* a device's timer ended the VM */
 		program_host_timer(vcpu);
 		deliver_interrupts(vcpu);
 		memset(&exit, 0, sizeof(exit));
