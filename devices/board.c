@@ -19,7 +19,7 @@
 #include "devices/devices.h"
 
 #define BOARD_COM1_IRQ 4 /* COM1's IRQ on every PC */
-#define BOARD_NO_IRQ -1
+#define BOARD_NO_IRQ   -1
 
 struct board_slot;
 typedef int (*board_add_fn)(struct vm *vm, const struct board_slot *slot);
@@ -35,8 +35,8 @@ struct board_slot {
 /* Adapters from a board row to each constructor.  0 or -errno. */
 static int board_add_uart(struct vm *vm, const struct board_slot *slot)
 {
-	return dev_uart_create(vm, slot->port, (unsigned)slot->irq,
-	                       vm->cfg.serial_out_fd, vm->cfg.serial_in_fd, NULL);
+	return dev_uart_create(vm, slot->port, (unsigned)slot->irq, vm->cfg.serial_out_fd,
+	                       vm->cfg.serial_in_fd, NULL);
 }
 
 static int board_add_debug_exit(struct vm *vm, const struct board_slot *slot)
@@ -55,10 +55,10 @@ static int board_add_testport(struct vm *vm, const struct board_slot *slot)
 }
 
 static const struct board_slot board[] = {
-	{ "16550A UART (COM1)", TRAPEZE_PORT_COM1, BOARD_COM1_IRQ, board_add_uart },
-	{ "isa-debug-exit", TRAPEZE_PORT_DEBUG_EXIT, BOARD_NO_IRQ, board_add_debug_exit },
-	{ "system control", TRAPEZE_PORT_SYSCTL, BOARD_NO_IRQ, board_add_sysctl },
-	{ "test port", TRAPEZE_PORT_TESTPORT, BOARD_NO_IRQ, board_add_testport },
+    {"16550A UART (COM1)", TRAPEZE_PORT_COM1, BOARD_COM1_IRQ, board_add_uart},
+    {"isa-debug-exit", TRAPEZE_PORT_DEBUG_EXIT, BOARD_NO_IRQ, board_add_debug_exit},
+    {"system control", TRAPEZE_PORT_SYSCTL, BOARD_NO_IRQ, board_add_sysctl},
+    {"test port", TRAPEZE_PORT_TESTPORT, BOARD_NO_IRQ, board_add_testport},
 };
 
 /* Why a constructor failed, in the words a user can act on. */
@@ -71,6 +71,8 @@ static const char *board_why(int err)
 	return strerror(-err);
 }
 
+/* See device.h.  Stops at the first device that cannot be added; what was
+ * added before stays with the VM and goes away with vm_destroy(). */
 int board_setup(struct vm *vm, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(board); i++) {

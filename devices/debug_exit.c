@@ -43,8 +43,8 @@ static uint32_t le_value(const uint8_t *bytes, unsigned len)
 }
 
 /* Bus handler: a write stops the VM with QEMU's status, a read gives 0. */
-static int debug_exit_io(void *dev, struct vcpu *vcpu, uint64_t offset,
-                         void *data, unsigned len, bool is_write)
+static int debug_exit_io(void *dev, struct vcpu *vcpu, uint64_t offset, void *data,
+                         unsigned len, bool is_write)
 {
 	struct dev_debug_exit *d = dev;
 	uint32_t v;
@@ -63,11 +63,13 @@ static int debug_exit_io(void *dev, struct vcpu *vcpu, uint64_t offset,
 	return 0;
 }
 
+/* Free the model (the VM calls this). */
 static void debug_exit_destroy(struct device *dev)
 {
 	free(dev);
 }
 
+/* See devices.h: claims four ports from `port`.  0 or -errno. */
 int dev_debug_exit_create(struct vm *vm, uint16_t port)
 {
 	struct dev_debug_exit *d = calloc(1, sizeof(*d));

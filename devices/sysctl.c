@@ -51,8 +51,8 @@ static void sysctl_power_off(struct vm *vm, uint32_t v)
 		        "largest status a guest can give)",
 		        v, TRAPEZE_EXIT_GUEST_MAX);
 	else
-		vm_stop(vm, VM_STOP_POWEROFF, (int)v,
-		        "guest powered off with status %u", v);
+		vm_stop(vm, VM_STOP_POWEROFF, (int)v, "guest powered off with status %u",
+		        v);
 }
 
 /* Bus handler: reads give the signature, writes power off. */
@@ -74,11 +74,13 @@ static int sysctl_io(void *dev, struct vcpu *vcpu, uint64_t offset, void *data,
 	return 0;
 }
 
+/* Free the model (the VM calls this). */
 static void sysctl_destroy(struct device *dev)
 {
 	free(dev);
 }
 
+/* See devices.h: claims four ports from `port`.  0 or -errno. */
 int dev_sysctl_create(struct vm *vm, uint16_t port)
 {
 	struct dev_sysctl *s = calloc(1, sizeof(*s));
@@ -95,6 +97,5 @@ int dev_sysctl_create(struct vm *vm, uint16_t port)
 		free(s);
 		return r;
 	}
-	return bus_register(&vm->pio, port, SYSCTL_NR_PORTS, sysctl_io, s,
-	                    s->dev.name);
+	return bus_register(&vm->pio, port, SYSCTL_NR_PORTS, sysctl_io, s, s->dev.name);
 }

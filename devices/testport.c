@@ -27,8 +27,8 @@ struct dev_testport {
 };
 
 /* Bus handler: a 32-bit write is a ucall; other writes are errors. */
-static int testport_io(void *dev, struct vcpu *vcpu, uint64_t offset,
-                       void *data, unsigned len, bool is_write)
+static int testport_io(void *dev, struct vcpu *vcpu, uint64_t offset, void *data,
+                       unsigned len, bool is_write)
 {
 	struct dev_testport *t = dev;
 	const uint8_t *b = data;
@@ -46,11 +46,13 @@ static int testport_io(void *dev, struct vcpu *vcpu, uint64_t offset,
 	return vm_handle_ucall(t->dev.vm, gpa);
 }
 
+/* Free the model (the VM calls this). */
 static void testport_destroy(struct device *dev)
 {
 	free(dev);
 }
 
+/* See devices.h: claims four ports from `port`.  0 or -errno. */
 int dev_testport_create(struct vm *vm, uint16_t port)
 {
 	struct dev_testport *t = calloc(1, sizeof(*t));

@@ -67,7 +67,7 @@
 #include "devices/device.h"
 #include "devices/devices.h"
 
-#define UART_NR_REGS 8
+#define UART_NR_REGS   8
 #define UART_FIFO_SIZE 16
 
 /* Register offsets. */
@@ -96,9 +96,9 @@ enum {
  */
 #define IER_ERBFI 0x01
 #define IER_ETBEI 0x02
-#define IER_ELSI 0x04
+#define IER_ELSI  0x04
 #define IER_EDSSI 0x08
-#define IER_MASK 0x0f
+#define IER_MASK  0x0f
 
 /*
  * IIR - interrupt identification (read only)
@@ -114,12 +114,12 @@ enum {
  *   0010 THR empty               (cleared by reading IIR, or writing THR)
  *   0000 modem status            (cleared by reading MSR)
  */
-#define IIR_NONE 0x01
-#define IIR_RLS 0x06
-#define IIR_RDA 0x04
-#define IIR_TIMEOUT 0x0c
-#define IIR_THRE 0x02
-#define IIR_MSI 0x00
+#define IIR_NONE      0x01
+#define IIR_RLS       0x06
+#define IIR_RDA       0x04
+#define IIR_TIMEOUT   0x0c
+#define IIR_THRE      0x02
+#define IIR_MSI       0x00
 #define IIR_FIFO_BITS 0xc0
 
 /*
@@ -132,9 +132,9 @@ enum {
  * programmed when bit 0 is 1 in the same write; changing bit 0 clears the
  * FIFOs.
  */
-#define FCR_ENABLE 0x01
-#define FCR_RX_RESET 0x02
-#define FCR_TX_RESET 0x04
+#define FCR_ENABLE        0x01
+#define FCR_RX_RESET      0x02
+#define FCR_TX_RESET      0x04
 #define FCR_TRIGGER_SHIFT 6
 
 /*
@@ -155,8 +155,8 @@ enum {
  * | 0 (unused)| LOOP | OUT2 | OUT1 | RTS | DTR |
  * +-----------+------+------+------+-----+-----+
  */
-#define MCR_DTR 0x01
-#define MCR_RTS 0x02
+#define MCR_DTR  0x01
+#define MCR_RTS  0x02
 #define MCR_OUT1 0x04
 #define MCR_OUT2 0x08
 #define MCR_LOOP 0x10
@@ -172,13 +172,13 @@ enum {
  * DR: a byte is waiting in RBR/the FIFO.  OE: a byte was lost (sticky,
  * cleared by reading LSR).  THRE/TEMT: transmitter empty (always, here).
  */
-#define LSR_DR 0x01
-#define LSR_OE 0x02
-#define LSR_PE 0x04
-#define LSR_FE 0x08
-#define LSR_BI 0x10
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
+#define LSR_DR     0x01
+#define LSR_OE     0x02
+#define LSR_PE     0x04
+#define LSR_FE     0x08
+#define LSR_BI     0x10
+#define LSR_THRE   0x20
+#define LSR_TEMT   0x40
 #define LSR_ERRORS (LSR_OE | LSR_PE | LSR_FE | LSR_BI)
 
 /*
@@ -191,16 +191,16 @@ enum {
  * last read" (TERI: RI went from on to off).  In loopback the inputs are
  * wired to MCR: CTS = RTS, DSR = DTR, RI = OUT1, DCD = OUT2.
  */
-#define MSR_DCTS 0x01
-#define MSR_DDSR 0x02
-#define MSR_TERI 0x04
-#define MSR_DDCD 0x08
-#define MSR_CTS 0x10
-#define MSR_DSR 0x20
-#define MSR_RI 0x40
-#define MSR_DCD 0x80
-#define MSR_DELTAS 0x0f
-#define MSR_INPUTS 0xf0
+#define MSR_DCTS      0x01
+#define MSR_DDSR      0x02
+#define MSR_TERI      0x04
+#define MSR_DDCD      0x08
+#define MSR_CTS       0x10
+#define MSR_DSR       0x20
+#define MSR_RI        0x40
+#define MSR_DCD       0x80
+#define MSR_DELTAS    0x0f
+#define MSR_INPUTS    0xf0
 #define MSR_CONNECTED (MSR_CTS | MSR_DSR | MSR_DCD)
 
 struct dev_uart {
@@ -236,6 +236,7 @@ static unsigned rx_capacity(const struct dev_uart *u)
 	return u->fifo_enabled ? UART_FIFO_SIZE : 1;
 }
 
+/* Empty the receiver (FCR reset, or a change of FIFO mode). */
 static void rx_clear(struct dev_uart *u)
 {
 	u->rx_head = 0;
@@ -277,7 +278,7 @@ static void uart_fill_from_fd(struct dev_uart *u)
 {
 	uint8_t buf[UART_FIFO_SIZE];
 	unsigned room = rx_capacity(u) - u->rx_count;
-	struct pollfd pfd = { .fd = u->in_fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = u->in_fd, .events = POLLIN};
 	ssize_t n;
 
 	if (u->in_fd < 0 || room == 0 || (u->mcr & MCR_LOOP))
@@ -304,7 +305,7 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 			(void)poll(&pfd, 1, -1);
 			continue;
 		}
@@ -355,8 +356,8 @@ static void uart_update(struct dev_uart *u)
 {
 	bool level = uart_pending_source(u) != IIR_NONE && (u->mcr & MCR_OUT2) &&
 	             !(u->mcr & MCR_LOOP);
-	bool want_input = u->in_fd >= 0 && !(u->mcr & MCR_LOOP) &&
-	                  u->rx_count < rx_capacity(u);
+	bool want_input =
+	    u->in_fd >= 0 && !(u->mcr & MCR_LOOP) && u->rx_count < rx_capacity(u);
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
@@ -429,9 +430,10 @@ static void uart_write_ier(struct dev_uart *u, uint8_t val)
 	u->ier = val;
 }
 
+/* FCR: FIFO enable, FIFO resets and the receive trigger level. */
 static void uart_write_fcr(struct dev_uart *u, uint8_t val)
 {
-	static const uint8_t triggers[4] = { 1, 4, 8, 14 };
+	static const uint8_t triggers[4] = {1, 4, 8, 14};
 	bool enable = val & FCR_ENABLE;
 
 	if (enable != u->fifo_enabled) {
@@ -453,6 +455,7 @@ static void uart_write_mcr(struct dev_uart *u, uint8_t val)
 	uart_set_modem_inputs(u, uart_modem_inputs(u));
 }
 
+/* A guest write of one byte to register `reg` (0..7). */
 static void uart_write_reg(struct dev_uart *u, unsigned reg, uint8_t val)
 {
 	bool dlab = u->lcr & LCR_DLAB;
@@ -523,6 +526,7 @@ static uint8_t uart_read_msr(struct dev_uart *u)
 	return msr;
 }
 
+/* RBR: the oldest received byte; like LSR, looks at in_fd when empty. */
 static uint8_t uart_read_rbr(struct dev_uart *u)
 {
 	if (u->rx_count == 0)
@@ -530,6 +534,7 @@ static uint8_t uart_read_rbr(struct dev_uart *u)
 	return rx_pop(u);
 }
 
+/* A guest read of one byte from register `reg` (0..7). */
 static uint8_t uart_read_reg(struct dev_uart *u, unsigned reg)
 {
 	bool dlab = u->lcr & LCR_DLAB;
@@ -586,6 +591,7 @@ static void uart_on_ready(struct device *dev)
 	uart_update(u);
 }
 
+/* Free the model (the VM calls this; the fds belong to the caller). */
 static void uart_destroy(struct device *dev)
 {
 	free(dev);
@@ -612,8 +618,10 @@ static void uart_reset(struct dev_uart *u)
 	u->irq_level = false;
 }
 
-int dev_uart_create(struct vm *vm, uint16_t base, unsigned irq, int out_fd,
-                    int in_fd, struct dev_uart **out)
+/* See devices.h.  -EINVAL for an IRQ the VM does not have, -EEXIST if the
+ * ports are taken, -ENOSPC/-ENOMEM. */
+int dev_uart_create(struct vm *vm, uint16_t base, unsigned irq, int out_fd, int in_fd,
+                    struct dev_uart **out)
 {
 	struct dev_uart *u;
 	int r;
@@ -651,6 +659,8 @@ int dev_uart_create(struct vm *vm, uint16_t base, unsigned irq, int out_fd,
 	return 0;
 }
 
+/* See devices.h.  Bytes beyond the receiver's room overrun (LSR.OE), as on
+ * a real line; in loopback mode the line is disconnected and they are lost. */
 void dev_uart_receive(struct dev_uart *uart, const uint8_t *bytes, size_t n)
 {
 	if (uart->mcr & MCR_LOOP)

@@ -24,9 +24,11 @@
 
 /* ---- a VM with no engine ------------------------------------------------ */
 
-static void null_destroy(struct vm *vm) { (void)vm; }
-static const struct engine_ops null_engine = { .name = "none",
-                                               .destroy = null_destroy };
+static void null_destroy(struct vm *vm)
+{
+	(void)vm;
+}
+static const struct engine_ops null_engine = {.name = "none", .destroy = null_destroy};
 
 static struct vm *new_vm(void)
 {
@@ -43,8 +45,8 @@ static struct vm *new_vm(void)
 
 static int port_write(struct vm *vm, uint16_t port, uint32_t val, unsigned len)
 {
-	uint8_t b[4] = { (uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16),
-	                 (uint8_t)(val >> 24) };
+	uint8_t b[4] = {(uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16),
+	                (uint8_t)(val >> 24)};
 
 	return bus_access(&vm->pio, NULL, port, b, len, true);
 }
@@ -53,7 +55,7 @@ static int port_write(struct vm *vm, uint16_t port, uint32_t val, unsigned len)
  * leaves it alone is caught. */
 static uint32_t port_read(struct vm *vm, uint16_t port, unsigned len)
 {
-	uint8_t b[4] = { 0xa5, 0xa5, 0xa5, 0xa5 };
+	uint8_t b[4] = {0xa5, 0xa5, 0xa5, 0xa5};
 
 	assert_int_equal(bus_access(&vm->pio, NULL, port, b, len, false), 0);
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
@@ -64,14 +66,18 @@ static uint32_t port_read(struct vm *vm, uint16_t port, unsigned len)
 
 static void test_debug_exit_statuses(void **state)
 {
-	static const struct { uint32_t v; unsigned len; int status; } cases[] = {
-		{ 0x00, 1, 1 },           /* the classic "success": QEMU exits 1 */
-		{ 0x10, 1, 0x21 },        /* 33: a common "test passed" convention */
-		{ 0x11, 2, 0x23 },
-		{ 0x7f, 4, 0xff },
-		{ 0x80, 4, 0x01 },        /* (0x101 & 0xff): only 8 bits survive */
-		{ 0x12345678, 4, 0xf1 },
-		{ 0xbeef, 2, 0xdf },
+	static const struct {
+		uint32_t v;
+		unsigned len;
+		int status;
+	} cases[] = {
+	    {0x00, 1, 1},          /* outb 0: QEMU exits with 1 */
+	    {0x10, 1, 0x21},       /* 33: a common "test passed" convention */
+	    {0x11, 2, 0x23},       /* outw */
+	    {0x7f, 4, 0xff},       /* outl: the largest status */
+	    {0x80, 4, 0x01},       /* (0x101 & 0xff): only 8 bits survive */
+	    {0x12345678, 4, 0xf1}, /* high bits are shifted out */
+	    {0xbeef, 2, 0xdf},     /* (0x17ddf & 0xff) */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -79,8 +85,8 @@ static void test_debug_exit_statuses(void **state)
 
 		assert_int_equal(dev_debug_exit_create(vm, TRAPEZE_PORT_DEBUG_EXIT), 0);
 		assert_false(vm_stopped(vm));
-		assert_int_equal(port_write(vm, TRAPEZE_PORT_DEBUG_EXIT, cases[i].v,
-		                            cases[i].len), 0);
+		assert_int_equal(
+		    port_write(vm, TRAPEZE_PORT_DEBUG_EXIT, cases[i].v, cases[i].len), 0);
 		assert_int_equal(vm->result.reason, VM_STOP_DEBUG_EXIT);
 		assert_int_equal(vm->result.status, cases[i].status);
 		assert_int_equal(vm->result.status & 1, 1); /* always odd */
@@ -133,25 +139,29 @@ static void test_sysctl_signature(void **state)
 
 static void test_sysctl_power_off(void **state)
 {
-	static const struct { uint32_t v; unsigned len; int status; } cases[] = {
-		{ 0, 4, 0 },
-		{ 1, 4, 1 },
-		{ 42, 4, 42 },
-		{ TRAPEZE_EXIT_GUEST_MAX, 4, TRAPEZE_EXIT_GUEST_MAX },
-		{ TRAPEZE_EXIT_GUEST_MAX + 1, 4, TRAPEZE_EXIT_GUEST_MAX },
-		{ TRAPEZE_EXIT_TIMEOUT, 4, TRAPEZE_EXIT_GUEST_MAX },
-		{ 0xffffffff, 4, TRAPEZE_EXIT_GUEST_MAX },
-		{ 0x100, 4, TRAPEZE_EXIT_GUEST_MAX }, /* no truncation to 8 bits */
-		{ 3, 1, 3 },                          /* narrower writes too */
-		{ 300, 2, TRAPEZE_EXIT_GUEST_MAX },
+	static const struct {
+		uint32_t v;
+		unsigned len;
+		int status;
+	} cases[] = {
+	    {0, 4, 0},
+	    {1, 4, 1},
+	    {42, 4, 42},
+	    {TRAPEZE_EXIT_GUEST_MAX, 4, TRAPEZE_EXIT_GUEST_MAX},
+	    {TRAPEZE_EXIT_GUEST_MAX + 1, 4, TRAPEZE_EXIT_GUEST_MAX},
+	    {TRAPEZE_EXIT_TIMEOUT, 4, TRAPEZE_EXIT_GUEST_MAX},
+	    {0xffffffff, 4, TRAPEZE_EXIT_GUEST_MAX},
+	    {0x100, 4, TRAPEZE_EXIT_GUEST_MAX}, /* no truncation to 8 bits */
+	    {3, 1, 3},                          /* narrower writes too */
+	    {300, 2, TRAPEZE_EXIT_GUEST_MAX},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vm *vm = new_vm();
 
 		assert_int_equal(dev_sysctl_create(vm, TRAPEZE_PORT_SYSCTL), 0);
-		assert_int_equal(port_write(vm, TRAPEZE_PORT_SYSCTL, cases[i].v,
-		                            cases[i].len), 0);
+		assert_int_equal(
+		    port_write(vm, TRAPEZE_PORT_SYSCTL, cases[i].v, cases[i].len), 0);
 		assert_int_equal(vm->result.reason, VM_STOP_POWEROFF);
 		assert_int_equal(vm->result.status, cases[i].status);
 		vm_destroy(vm);
@@ -183,7 +193,7 @@ static struct vm *new_vm_with_ram(void)
 
 static void put_ucall(struct vm *vm, uint64_t cmd, uint64_t arg0)
 {
-	struct ucall uc = { .cmd = cmd, .args = { arg0 }, .line = 7 };
+	struct ucall uc = {.cmd = cmd, .args = {arg0}, .line = 7};
 
 	strcpy(uc.file, "guest.c");
 	strcpy(uc.msg, "x == 1");
@@ -238,11 +248,15 @@ static void test_testport_rejects_narrow_writes(void **state)
 
 static void test_board_registers_all_devices(void **state)
 {
-	static const struct { uint16_t port; uint64_t len; const char *name; } want[] = {
-		{ TRAPEZE_PORT_DEBUG_EXIT, 4, "isa-debug-exit" },
-		{ TRAPEZE_PORT_COM1, 8, "uart16550" },
-		{ TRAPEZE_PORT_SYSCTL, 4, "sysctl" },
-		{ TRAPEZE_PORT_TESTPORT, 4, "testport" },
+	static const struct {
+		uint16_t port;
+		uint64_t len;
+		const char *name;
+	} want[] = {
+	    {TRAPEZE_PORT_DEBUG_EXIT, 4, "isa-debug-exit"},
+	    {TRAPEZE_PORT_COM1, 8, "uart16550"},
+	    {TRAPEZE_PORT_SYSCTL, 4, "sysctl"},
+	    {TRAPEZE_PORT_TESTPORT, 4, "testport"},
 	};
 	struct vm *vm = new_vm();
 	char err[256] = "";
@@ -272,6 +286,7 @@ static void test_board_uart_wiring(void **state)
 
 	assert_int_equal(pipe(out), 0);
 	assert_int_equal(pipe(in), 0);
+	assert_int_equal(fcntl(out[0], F_SETFL, O_NONBLOCK), 0); /* never hang */
 	vm->cfg.serial_out_fd = out[1];
 	vm->cfg.serial_in_fd = in[0];
 	assert_int_equal(board_setup(vm, err, sizeof(err)), 0);
@@ -346,20 +361,20 @@ static void test_two_boards(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_debug_exit_statuses),
-		cmocka_unit_test(test_debug_exit_message_and_first_stop_wins),
-		cmocka_unit_test(test_debug_exit_reads_zero),
-		cmocka_unit_test(test_sysctl_signature),
-		cmocka_unit_test(test_sysctl_power_off),
-		cmocka_unit_test(test_sysctl_message_names_raw_status),
-		cmocka_unit_test(test_testport_done_and_sync),
-		cmocka_unit_test(test_testport_assert),
-		cmocka_unit_test(test_testport_rejects_narrow_writes),
-		cmocka_unit_test(test_board_registers_all_devices),
-		cmocka_unit_test(test_board_uart_wiring),
-		cmocka_unit_test(test_board_fails_cleanly_on_overlap),
-		cmocka_unit_test(test_board_twice_is_refused),
-		cmocka_unit_test(test_two_boards),
+	    cmocka_unit_test(test_debug_exit_statuses),
+	    cmocka_unit_test(test_debug_exit_message_and_first_stop_wins),
+	    cmocka_unit_test(test_debug_exit_reads_zero),
+	    cmocka_unit_test(test_sysctl_signature),
+	    cmocka_unit_test(test_sysctl_power_off),
+	    cmocka_unit_test(test_sysctl_message_names_raw_status),
+	    cmocka_unit_test(test_testport_done_and_sync),
+	    cmocka_unit_test(test_testport_assert),
+	    cmocka_unit_test(test_testport_rejects_narrow_writes),
+	    cmocka_unit_test(test_board_registers_all_devices),
+	    cmocka_unit_test(test_board_uart_wiring),
+	    cmocka_unit_test(test_board_fails_cleanly_on_overlap),
+	    cmocka_unit_test(test_board_twice_is_refused),
+	    cmocka_unit_test(test_two_boards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

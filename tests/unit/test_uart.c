@@ -24,54 +24,68 @@
 #include "devices/device.h"
 #include "devices/devices.h"
 
-#define COM1 0x3f8
+#define COM1     0x3f8
 #define COM1_IRQ 4
 
 /* Register offsets and bits, spelled out here from the data sheet (not
  * taken from the model) so that the tests check the model against it. */
-enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2,
-       LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
-#define IER_RDA 0x01
-#define IER_THRE 0x02
-#define IER_RLS 0x04
-#define IER_MSI 0x08
-#define LCR_DLAB 0x80
-#define MCR_DTR 0x01
-#define MCR_RTS 0x02
-#define MCR_OUT1 0x04
-#define MCR_OUT2 0x08
-#define MCR_LOOP 0x10
-#define LSR_DR 0x01
-#define LSR_OE 0x02
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
-#define IIR_NONE 0x01
-#define IIR_RLS 0x06
-#define IIR_RDA 0x04
+enum {
+	RBR = 0,
+	THR = 0,
+	DLL = 0,
+	IER = 1,
+	DLM = 1,
+	IIR = 2,
+	FCR = 2,
+	LCR = 3,
+	MCR = 4,
+	LSR = 5,
+	MSR = 6,
+	SCR = 7
+};
+#define IER_RDA     0x01
+#define IER_THRE    0x02
+#define IER_RLS     0x04
+#define IER_MSI     0x08
+#define LCR_DLAB    0x80
+#define MCR_DTR     0x01
+#define MCR_RTS     0x02
+#define MCR_OUT1    0x04
+#define MCR_OUT2    0x08
+#define MCR_LOOP    0x10
+#define LSR_DR      0x01
+#define LSR_OE      0x02
+#define LSR_THRE    0x20
+#define LSR_TEMT    0x40
+#define IIR_NONE    0x01
+#define IIR_RLS     0x06
+#define IIR_RDA     0x04
 #define IIR_TIMEOUT 0x0c
-#define IIR_THRE 0x02
-#define IIR_MSI 0x00
-#define IIR_FIFO 0xc0
-#define MSR_DCTS 0x01
-#define MSR_DDSR 0x02
-#define MSR_TERI 0x04
-#define MSR_DDCD 0x08
-#define MSR_CTS 0x10
-#define MSR_DSR 0x20
-#define MSR_RI 0x40
-#define MSR_DCD 0x80
+#define IIR_THRE    0x02
+#define IIR_MSI     0x00
+#define IIR_FIFO    0xc0
+#define MSR_DCTS    0x01
+#define MSR_DDSR    0x02
+#define MSR_TERI    0x04
+#define MSR_DDCD    0x08
+#define MSR_CTS     0x10
+#define MSR_DSR     0x20
+#define MSR_RI      0x40
+#define MSR_DCD     0x80
 
 /* ---- fixture: a VM with no engine and one UART ------------------------ */
 
-static void null_destroy(struct vm *vm) { (void)vm; }
-static const struct engine_ops null_engine = { .name = "none",
-                                               .destroy = null_destroy };
+static void null_destroy(struct vm *vm)
+{
+	(void)vm;
+}
+static const struct engine_ops null_engine = {.name = "none", .destroy = null_destroy};
 
 struct fixture {
 	struct vm *vm;
 	struct dev_uart *uart;
-	int out[2]; /* pipe: UART transmit -> out[0] */
-	int in[2];  /* pipe: in[1] -> UART receive */
+	int out[2];            /* pipe: UART transmit -> out[0] */
+	int in[2];             /* pipe: in[1] -> UART receive */
 	unsigned rising_edges; /* on COM1_IRQ, seen by the "interrupt controller" */
 	bool last_level;
 };
@@ -113,8 +127,8 @@ static int setup(void **state)
 	f->vm = new_vm();
 	f->vm->irqchip = f;
 	f->vm->irqchip_set_irq = record_irq;
-	assert_int_equal(dev_uart_create(f->vm, COM1, COM1_IRQ, f->out[1], f->in[0],
-	                                 &f->uart), 0);
+	assert_int_equal(
+	    dev_uart_create(f->vm, COM1, COM1_IRQ, f->out[1], f->in[0], &f->uart), 0);
 	*state = f;
 	return 0;
 }
@@ -202,7 +216,7 @@ static void test_power_on_state(void **state)
 static void test_scratch_register(void **state)
 {
 	struct fixture *f = *state;
-	static const uint8_t vals[] = { 0x00, 0x55, 0xaa, 0xff, 0x3c };
+	static const uint8_t vals[] = {0x00, 0x55, 0xaa, 0xff, 0x3c};
 
 	for (size_t i = 0; i < sizeof(vals); i++) {
 		out(f, SCR, vals[i]);
@@ -470,8 +484,14 @@ static void test_iir_fifo_bits(void **state)
 static void test_fifo_trigger_levels(void **state)
 {
 	struct fixture *f = *state;
-	static const struct { uint8_t fcr; unsigned level; } cases[] = {
-		{ 0x01, 1 }, { 0x41, 4 }, { 0x81, 8 }, { 0xc1, 14 },
+	static const struct {
+		uint8_t fcr;
+		unsigned level;
+	} cases[] = {
+	    {0x01, 1},
+	    {0x41, 4},
+	    {0x81, 8},
+	    {0xc1, 14},
 	};
 
 	out(f, IER, IER_RDA);
@@ -738,37 +758,37 @@ static void test_create_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_power_on_state),
-		T(test_scratch_register),
-		T(test_lcr_read_back),
-		T(test_divisor_latch),
-		T(test_ier_and_mcr_masks),
-		T(test_lsr_and_msr_ignore_writes),
-		T(test_wide_access),
-		T(test_transmit_to_fd),
-		cmocka_unit_test(test_transmit_without_fd_is_dropped),
-		T(test_transmit_write_error),
-		T(test_thre_interrupt_rules),
-		T(test_out2_gates_irq_line),
-		T(test_receive_interrupt),
-		T(test_fifo_fill_and_overrun),
-		T(test_16450_mode_overrun),
-		T(test_fifo_reset_and_disable),
-		T(test_iir_fifo_bits),
-		T(test_fifo_trigger_levels),
-		T(test_iir_priority),
-		T(test_iir_respects_ier),
-		T(test_loopback_data_path),
-		T(test_loopback_modem_wiring),
-		T(test_msr_deltas),
-		T(test_loopback_masks_irq_line),
-		T(test_receive_via_on_ready),
-		T(test_receive_by_polling_lsr),
-		T(test_host_input_is_flow_controlled),
-		T(test_host_input_16450_mode),
-		T(test_input_eof_stops_waiting),
-		cmocka_unit_test(test_two_uarts_are_independent),
-		cmocka_unit_test(test_create_errors),
+	    T(test_power_on_state),
+	    T(test_scratch_register),
+	    T(test_lcr_read_back),
+	    T(test_divisor_latch),
+	    T(test_ier_and_mcr_masks),
+	    T(test_lsr_and_msr_ignore_writes),
+	    T(test_wide_access),
+	    T(test_transmit_to_fd),
+	    cmocka_unit_test(test_transmit_without_fd_is_dropped),
+	    T(test_transmit_write_error),
+	    T(test_thre_interrupt_rules),
+	    T(test_out2_gates_irq_line),
+	    T(test_receive_interrupt),
+	    T(test_fifo_fill_and_overrun),
+	    T(test_16450_mode_overrun),
+	    T(test_fifo_reset_and_disable),
+	    T(test_iir_fifo_bits),
+	    T(test_fifo_trigger_levels),
+	    T(test_iir_priority),
+	    T(test_iir_respects_ier),
+	    T(test_loopback_data_path),
+	    T(test_loopback_modem_wiring),
+	    T(test_msr_deltas),
+	    T(test_loopback_masks_irq_line),
+	    T(test_receive_via_on_ready),
+	    T(test_receive_by_polling_lsr),
+	    T(test_host_input_is_flow_controlled),
+	    T(test_host_input_16450_mode),
+	    T(test_input_eof_stops_waiting),
+	    cmocka_unit_test(test_two_uarts_are_independent),
+	    cmocka_unit_test(test_create_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
