@@ -73,7 +73,7 @@ enum vm_stop_reason {
 struct vm_result {
 	enum vm_stop_reason reason;
 	int status;          /* what `trapeze run` exits with */
-	char message[256];   /* one line: what happened, where, what to do */
+	char message[512];   /* one line: what happened, where, what to do */
 	bool have_state;
 	struct x86_state state; /* vCPU state when it stopped, for reports */
 	struct vm_exit exit;    /* the exit that stopped it, if any */

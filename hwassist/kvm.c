@@ -140,7 +140,10 @@ static void translate_internal(const struct kvm_run *run, struct vm_exit *exit)
 {
 	static const char *const what[] = {
 		[KVM_INTERNAL_ERROR_EMULATION] =
-		        "KVM could not emulate an instruction (emulation failure)",
+		        "KVM could not emulate an instruction (emulation failure; KVM "
+		        "emulates some guest code -- all ring-0 code on PVM hosts -- and "
+		        "cannot emulate SSE, XSAVE and some newer instructions: keep them "
+		        "out of that code)",
 		[KVM_INTERNAL_ERROR_SIMUL_EX] = "simultaneous exceptions KVM cannot handle",
 		[KVM_INTERNAL_ERROR_DELIVERY_EV] = "an exit while delivering an event",
 		[KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON] = "an unexpected hardware exit",

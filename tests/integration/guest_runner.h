@@ -15,7 +15,7 @@
 struct guest_run {
 	int status;
 	enum vm_stop_reason reason;
-	char message[256];
+	char message[512];
 	char serial[RUN_SERIAL_MAX];
 	uint64_t syncs[RUN_MAX_SYNCS]; /* args[0] of each GUEST_SYNC */
 	unsigned nr_syncs;

@@ -296,6 +296,25 @@ static void timeout_and_debug_exit_statuses(void **unused)
 	free(p);
 }
 
+/* Ring-0 SSE: runs on VT-x/AMD-V; on PVM, KVM cannot emulate it and the
+ * VM must stop with a report naming the instruction, not hang. */
+static void emulation_failure_names_the_instruction(void **unused)
+{
+	REQUIRE_KVM();
+	const char *argv[] = { trapeze(), "run", "--timeout=30", image("t_sse"), NULL };
+	struct proc *p = run(argv);
+
+	if (access("/sys/module/kvm_pvm", F_OK) == 0) {
+		assert_int_equal(p->status, TRAPEZE_EXIT_GUEST_ERROR);
+		assert_non_null(strstr(p->err, "emulation failure"));
+		assert_non_null(strstr(p->err, "ldmxcsr"));
+		assert_non_null(strstr(p->err, "rflags"));
+	} else {
+		assert_int_equal(p->status, 0);
+	}
+	free(p);
+}
+
 static void kernel_command_line_reaches_guest(void **unused)
 {
 	REQUIRE_KVM();
@@ -358,6 +377,7 @@ int main(void)
 		cmocka_unit_test(hello_prints_and_powers_off),
 		cmocka_unit_test(triple_fault_dumps_registers),
 		cmocka_unit_test(timeout_and_debug_exit_statuses),
+		cmocka_unit_test(emulation_failure_names_the_instruction),
 		cmocka_unit_test(kernel_command_line_reaches_guest),
 		cmocka_unit_test(hello_matches_qemu),
 	};
