@@ -66,8 +66,13 @@ void frame_list_push(phys_t *head, phys_t pa);
 /* Remove and return the first frame of the list (0 if empty). */
 phys_t frame_list_pop(phys_t *head);
 
-/* Fill one page with zeros / copy one page (rep stos / rep movs). */
+/*
+ * Bulk memory operations with string instructions (rep stos / rep movs):
+ * one instruction for the whole job, where a byte loop would run
+ * thousands, which matters when ring-0 code is emulated.
+ */
 void page_zero(void *page);
 void page_copy(void *dst, const void *src);
+void bulk_copy(void *dst, const void *src, uint64_t n);
 
 #endif
