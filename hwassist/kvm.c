@@ -67,6 +67,7 @@ static int kvm_vm_init(struct vm *vm)
 		return -EINVAL;
 	kvm->has_immediate_exit =
 	        ioctl(kvm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
+	kvm->has_xsave = ioctl(kvm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
 	/* Needed by VMX for real mode; harmless elsewhere, so failure is not
 	 * fatal (PVM has no use for it). */
 	(void)ioctl(kvm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_GPA);

@@ -28,6 +28,7 @@ struct kvm_vm {
 	int vm_fd;
 	int run_size; /* bytes to mmap per vCPU */
 	bool has_immediate_exit;
+	bool has_xsave; /* FPU state through KVM_{GET,SET}_XSAVE */
 	struct kvm_cpuid2 *cpuid; /* baseline ∩ supported, for every vCPU */
 };
 

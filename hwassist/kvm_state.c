@@ -141,6 +141,88 @@ static void fpu_to_kvm(struct kvm_fpu *k, const struct x86_fpu *f)
 	memcpy(k->xmm, f->xmm, sizeof(f->xmm));
 }
 
+/*
+ * The FPU/SSE state travels in the legacy FXSAVE area at the start of
+ * KVM's XSAVE buffer when KVM offers KVM_GET_XSAVE: some host kernels
+ * drop MXCSR in KVM_{GET,SET}_FPU (seen on PVM hosts).  The FXSAVE layout:
+ *
+ *   0 FCW  2 FSW  4 FTW (abridged)  6 FOP  8 FIP  16 FDP  24 MXCSR
+ *   32 ST0..ST7 (16 bytes each)  160 XMM0..XMM15 (16 bytes each)
+ *   512 XSAVE header: XSTATE_BV (which components hold values)
+ */
+#define FXSAVE_FCW 0
+#define FXSAVE_FSW 2
+#define FXSAVE_FTW 4
+#define FXSAVE_FOP 6
+#define FXSAVE_FIP 8
+#define FXSAVE_FDP 16
+#define FXSAVE_MXCSR 24
+#define FXSAVE_ST 32
+#define FXSAVE_XMM 160
+#define XSAVE_HEADER 512
+#define XSTATE_X87_SSE 0x3ull
+
+static void fpu_from_fxsave(struct x86_fpu *f, const uint8_t *x)
+{
+	memcpy(&f->fcw, x + FXSAVE_FCW, 2);
+	memcpy(&f->fsw, x + FXSAVE_FSW, 2);
+	f->ftw = x[FXSAVE_FTW];
+	memcpy(&f->last_opcode, x + FXSAVE_FOP, 2);
+	memcpy(&f->last_ip, x + FXSAVE_FIP, 8);
+	memcpy(&f->last_dp, x + FXSAVE_FDP, 8);
+	memcpy(&f->mxcsr, x + FXSAVE_MXCSR, 4);
+	memcpy(f->st, x + FXSAVE_ST, sizeof(f->st));
+	memcpy(f->xmm, x + FXSAVE_XMM, sizeof(f->xmm));
+}
+
+static void fpu_to_fxsave(uint8_t *x, const struct x86_fpu *f)
+{
+	memcpy(x + FXSAVE_FCW, &f->fcw, 2);
+	memcpy(x + FXSAVE_FSW, &f->fsw, 2);
+	x[FXSAVE_FTW] = f->ftw;
+	memcpy(x + FXSAVE_FOP, &f->last_opcode, 2);
+	memcpy(x + FXSAVE_FIP, &f->last_ip, 8);
+	memcpy(x + FXSAVE_FDP, &f->last_dp, 8);
+	memcpy(x + FXSAVE_MXCSR, &f->mxcsr, 4);
+	memcpy(x + FXSAVE_ST, f->st, sizeof(f->st));
+	memcpy(x + FXSAVE_XMM, f->xmm, sizeof(f->xmm));
+	uint64_t bv;
+	memcpy(&bv, x + XSAVE_HEADER, 8);
+	bv |= XSTATE_X87_SSE; /* the values above are meant, not init state */
+	memcpy(x + XSAVE_HEADER, &bv, 8);
+}
+
+/* Read the FPU/SSE state: XSAVE if KVM has it, else KVM_GET_FPU. */
+static int fpu_get(int fd, bool use_xsave, struct x86_fpu *f)
+{
+	if (use_xsave) {
+		struct kvm_xsave xs;
+		if (ioctl(fd, KVM_GET_XSAVE, &xs))
+			return -errno;
+		fpu_from_fxsave(f, (const uint8_t *)xs.region);
+		return 0;
+	}
+	struct kvm_fpu k;
+	if (ioctl(fd, KVM_GET_FPU, &k))
+		return -errno;
+	fpu_from_kvm(f, &k);
+	return 0;
+}
+
+static int fpu_set(int fd, bool use_xsave, const struct x86_fpu *f)
+{
+	if (use_xsave) {
+		struct kvm_xsave xs;
+		if (ioctl(fd, KVM_GET_XSAVE, &xs))
+			return -errno;
+		fpu_to_fxsave((uint8_t *)xs.region, f);
+		return ioctl(fd, KVM_SET_XSAVE, &xs) ? -errno : 0;
+	}
+	struct kvm_fpu k;
+	fpu_to_kvm(&k, f);
+	return ioctl(fd, KVM_SET_FPU, &k) ? -errno : 0;
+}
+
 /* KVM_GET_MSRS / KVM_SET_MSRS over state_msrs.  An MSR this KVM does not
  * know (the ioctl stops early) is left as it was. */
 static int msrs_io(int fd, struct x86_msrs *m, bool set)
@@ -186,19 +268,20 @@ int kvm_get_state(struct vcpu *vcpu, struct x86_state *s)
 	int fd = kvm_vcpu_of(vcpu)->fd;
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;
 	struct kvm_vcpu_events events;
+	int r;
 
 	memset(s, 0, sizeof(*s));
-	if (ioctl(fd, KVM_GET_REGS, &regs) || ioctl(fd, KVM_GET_SREGS, &sregs) ||
-	    ioctl(fd, KVM_GET_FPU, &fpu))
+	if (ioctl(fd, KVM_GET_REGS, &regs) || ioctl(fd, KVM_GET_SREGS, &sregs))
 		return -errno;
+	r = fpu_get(fd, kvm_of(vcpu->vm)->has_xsave, &s->fpu);
+	if (r)
+		return r;
 	for (unsigned i = 0; i < X86_NR_GPRS; i++)
 		s->gpr[i] = *kvm_gpr(&regs, i);
 	s->rip = regs.rip;
 	s->rflags = regs.rflags;
 	sregs_from_kvm(s, &sregs);
-	fpu_from_kvm(&s->fpu, &fpu);
 	if (ioctl(fd, KVM_GET_VCPU_EVENTS, &events) == 0)
 		events_from_kvm(&s->pending, &events);
 	return msrs_io(fd, &s->msr, false);
@@ -209,8 +292,8 @@ int kvm_set_state(struct vcpu *vcpu, const struct x86_state *s)
 	int fd = kvm_vcpu_of(vcpu)->fd;
 	struct kvm_regs regs = { 0 };
 	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;
 	struct x86_msrs msrs = s->msr;
+	int r;
 
 	/* Start from KVM's sregs so fields we do not model (interrupt_bitmap)
 	 * keep valid values. */
@@ -221,9 +304,8 @@ int kvm_set_state(struct vcpu *vcpu, const struct x86_state *s)
 		*kvm_gpr(&regs, i) = s->gpr[i];
 	regs.rip = s->rip;
 	regs.rflags = s->rflags | X86_RFLAGS_FIXED;
-	fpu_to_kvm(&fpu, &s->fpu);
-	if (ioctl(fd, KVM_SET_SREGS, &sregs) || ioctl(fd, KVM_SET_REGS, &regs) ||
-	    ioctl(fd, KVM_SET_FPU, &fpu))
+	if (ioctl(fd, KVM_SET_SREGS, &sregs) || ioctl(fd, KVM_SET_REGS, &regs))
 		return -errno;
-	return msrs_io(fd, &msrs, true);
+	r = fpu_set(fd, kvm_of(vcpu->vm)->has_xsave, &s->fpu);
+	return r ? r : msrs_io(fd, &msrs, true);
 }
