@@ -21,6 +21,14 @@
 #define BOARD_COM1_IRQ 4 /* COM1's IRQ on every PC */
 #define BOARD_NO_IRQ   -1
 
+/* The legacy PC timer and interrupt controllers, where every PC has them. */
+#define BOARD_PORT_PIT       0x40  /* 0x40-0x43: counters, control word */
+#define BOARD_PORT_B         0x61  /* system control port B (PIT channel 2) */
+#define BOARD_PIT_IRQ        0     /* channel 0's output */
+#define BOARD_PORT_PIC       0x20  /* master 0x20-0x21 */
+#define BOARD_PORT_PIC_SLAVE 0xa0  /* slave 0xa0-0xa1, on the master's IR2 */
+#define BOARD_PORT_ELCR      0x4d0 /* 0x4d0-0x4d1: edge/level control */
+
 struct board_slot;
 typedef int (*board_add_fn)(struct vm *vm, const struct board_slot *slot);
 
@@ -54,11 +62,27 @@ static int board_add_testport(struct vm *vm, const struct board_slot *slot)
 	return dev_testport_create(vm, slot->port);
 }
 
+static int board_add_pit(struct vm *vm, const struct board_slot *slot)
+{
+	return dev_pit_create(vm, slot->port, BOARD_PORT_B, (unsigned)slot->irq, NULL);
+}
+
+static int board_add_pic(struct vm *vm, const struct board_slot *slot)
+{
+	return dev_pic_create(vm, slot->port, BOARD_PORT_PIC_SLAVE, BOARD_PORT_ELCR,
+	                      NULL);
+}
+
 static const struct board_slot board[] = {
     {"16550A UART (COM1)", TRAPEZE_PORT_COM1, BOARD_COM1_IRQ, board_add_uart},
     {"isa-debug-exit", TRAPEZE_PORT_DEBUG_EXIT, BOARD_NO_IRQ, board_add_debug_exit},
     {"system control", TRAPEZE_PORT_SYSCTL, BOARD_NO_IRQ, board_add_sysctl},
     {"test port", TRAPEZE_PORT_TESTPORT, BOARD_NO_IRQ, board_add_testport},
+    /* also claims port B (0x61) */
+    {"i8254 PIT", BOARD_PORT_PIT, BOARD_PIT_IRQ, board_add_pit},
+    /* also claims the slave (0xa0) and ELCR (0x4d0); last, so that lines
+     * the devices above hold up at power-on count as levels, not edges */
+    {"i8259 PIC pair", BOARD_PORT_PIC, BOARD_NO_IRQ, board_add_pic},
 };
 
 /* Why a constructor failed, in the words a user can act on. */

@@ -71,11 +71,11 @@
  *   K = 0: the process called exit(code)        (code = status & 0xff)
  *   K = 1: the kernel killed it after exception `vector` (0..31)
  */
-#define WAIT_KILLED        0x100
-#define WAIT_CODE_MASK     0xff
-#define WAIT_EXITED(s)     (((s) & WAIT_KILLED) == 0)
-#define WAIT_EXIT_CODE(s)  ((s) & WAIT_CODE_MASK)
-#define WAIT_KILL_VECTOR(s) ((s) & WAIT_CODE_MASK)
+#define WAIT_KILLED         0x100
+#define WAIT_CODE_MASK      0xff
+#define WAIT_EXITED(s)      (((s)&WAIT_KILLED) == 0)
+#define WAIT_EXIT_CODE(s)   ((s)&WAIT_CODE_MASK)
+#define WAIT_KILL_VECTOR(s) ((s)&WAIT_CODE_MASK)
 
 /*
  * The user half of every address space:

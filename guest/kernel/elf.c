@@ -27,14 +27,14 @@
 #include "frame.h"
 #include "kernel.h"
 
-#define ELF_MAGIC     0x464c457f /* "\x7fELF" read as little endian */
-#define ELFCLASS64    2
-#define ELFDATA2LSB   1
-#define ET_EXEC       2
-#define EM_X86_64     62
-#define PT_LOAD       1
-#define PF_X          1
-#define PF_W          2
+#define ELF_MAGIC   0x464c457f /* "\x7fELF" read as little endian */
+#define ELFCLASS64  2
+#define ELFDATA2LSB 1
+#define ET_EXEC     2
+#define EM_X86_64   62
+#define PT_LOAD     1
+#define PF_X        1
+#define PF_W        2
 
 struct elf64_ehdr {
 	uint32_t magic;
@@ -97,7 +97,8 @@ static int load_segment(struct uspace *us, const struct elf64_phdr *ph,
 		if (off < ph->filesz) {
 			uint64_t n = ph->filesz - off;
 
-			bulk_copy(page, image + ph->offset + off, n < PAGE_SIZE ? n : PAGE_SIZE);
+			bulk_copy(page, image + ph->offset + off,
+			          n < PAGE_SIZE ? n : PAGE_SIZE);
 		}
 	}
 	return 0;

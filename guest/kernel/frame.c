@@ -34,6 +34,7 @@ static phys_t cursor;             /* next never-used frame */
 static phys_t free_list; /* head of the list of returned frames */
 static uint64_t nr_free;
 
+/* The bookkeeping of the frame at physical address pa. */
 static struct frame_info *info(phys_t pa)
 {
 	return &frames[pa >> PAGE_SHIFT];
@@ -169,7 +170,8 @@ void frame_unref(phys_t pa)
 	struct frame_info *f = info(pa);
 
 	if (f->refs == 0)
-		panic("frame_unref: frame 0x%llx is already free", (unsigned long long)pa);
+		panic("frame_unref: frame 0x%llx is already free",
+		      (unsigned long long)pa);
 	if (--f->refs == 0) {
 		frame_list_push(&free_list, pa);
 		nr_free++;

@@ -34,14 +34,14 @@
 #define MMU_ULL(x) x##ull
 #endif
 
-#define KERNEL_VMA      MMU_ULL(0xffffffff80000000)
-#define KERNEL_PHYS     MMU_ULL(0x100000) /* where the image is loaded */
-#define DIRECT_MAP      MMU_ULL(0xffff800000000000)
-#define DIRECT_MAP_MAX  MMU_ULL(0x100000000) /* RAM above 4 GiB is ignored */
+#define KERNEL_VMA     MMU_ULL(0xffffffff80000000)
+#define KERNEL_PHYS    MMU_ULL(0x100000) /* where the image is loaded */
+#define DIRECT_MAP     MMU_ULL(0xffff800000000000)
+#define DIRECT_MAP_MAX MMU_ULL(0x100000000) /* RAM above 4 GiB is ignored */
 
 #define PAGE_SIZE       MMU_ULL(0x1000)
 #define PAGE_SHIFT      12
-#define LARGE_PAGE_SIZE MMU_ULL(0x200000) /* 2 MiB: one PD entry */
+#define LARGE_PAGE_SIZE MMU_ULL(0x200000)   /* 2 MiB: one PD entry */
 #define GIANT_PAGE_SIZE MMU_ULL(0x40000000) /* 1 GiB: one PDPT entry */
 #define PT_ENTRIES      512
 
@@ -72,14 +72,14 @@
 #define PTE_ADDR MMU_ULL(0x000ffffffffff000)
 
 /* Control-register and MSR bits this kernel sets. */
-#define CR0_PE    MMU_ULL(0x1)        /* protected mode */
-#define CR0_EM    MMU_ULL(0x4)        /* x87 instructions trap (#NM) */
-#define CR0_WP    MMU_ULL(0x10000)    /* read-only pages bind ring 0 too */
-#define CR0_PG    MMU_ULL(0x80000000) /* paging */
-#define CR4_PAE   MMU_ULL(0x20)       /* 64-bit page-table entries */
-#define MSR_EFER  0xc0000080
-#define EFER_LME  MMU_ULL(0x100)      /* long mode enable */
-#define EFER_NXE  MMU_ULL(0x800)      /* honour PTE_NX */
+#define CR0_PE   MMU_ULL(0x1)        /* protected mode */
+#define CR0_EM   MMU_ULL(0x4)        /* x87 instructions trap (#NM) */
+#define CR0_WP   MMU_ULL(0x10000)    /* read-only pages bind ring 0 too */
+#define CR0_PG   MMU_ULL(0x80000000) /* paging */
+#define CR4_PAE  MMU_ULL(0x20)       /* 64-bit page-table entries */
+#define MSR_EFER 0xc0000080
+#define EFER_LME MMU_ULL(0x100) /* long mode enable */
+#define EFER_NXE MMU_ULL(0x800) /* honour PTE_NX */
 
 #ifndef __ASSEMBLER__
 
@@ -89,7 +89,7 @@ typedef uint64_t pte_t;
 typedef uint64_t phys_t; /* a guest-physical address */
 
 /* Index of va in the page table of `level` (4 = PML4 ... 1 = PT). */
-#define PT_INDEX(va, level) (((uint64_t)(va) >> (PAGE_SHIFT + 9 * ((level) - 1))) & 511)
+#define PT_INDEX(va, level) (((uint64_t)(va) >> (PAGE_SHIFT + 9 * ((level)-1))) & 511)
 
 #define PAGE_ROUND_DOWN(x) ((uint64_t)(x) & ~(PAGE_SIZE - 1))
 #define PAGE_ROUND_UP(x)   PAGE_ROUND_DOWN((uint64_t)(x) + PAGE_SIZE - 1)
@@ -161,7 +161,9 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+	__asm__ volatile("wrmsr"
+	                 :
+	                 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
 /* CPUID leaf `leaf`, subleaf 0: regs[0..3] = EAX, EBX, ECX, EDX. */

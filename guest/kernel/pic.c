@@ -25,15 +25,15 @@
 #define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
 
-#define ICW1_INIT_ICW4   0x11
-#define ICW3_MASTER      (1 << IRQ_CASCADE)
-#define ICW3_SLAVE_ID    IRQ_CASCADE
-#define ICW4_8086        0x01
-#define OCW2_EOI         0x20 /* non-specific end of interrupt */
-#define OCW3_READ_ISR    0x0b /* next command-port read: in-service reg */
-#define MASK_ALL         0xff
-#define IRQS_PER_PIC     8
-#define SPURIOUS_LINE    7    /* the line a spurious IRQ shows up on */
+#define ICW1_INIT_ICW4 0x11
+#define ICW3_MASTER    (1 << IRQ_CASCADE)
+#define ICW3_SLAVE_ID  IRQ_CASCADE
+#define ICW4_8086      0x01
+#define OCW2_EOI       0x20 /* non-specific end of interrupt */
+#define OCW3_READ_ISR  0x0b /* next command-port read: in-service reg */
+#define MASK_ALL       0xff
+#define IRQS_PER_PIC   8
+#define SPURIOUS_LINE  7 /* the line a spurious IRQ shows up on */
 
 /* Master mask, slave mask: what pic_unmask has let through so far. */
 static uint8_t masks[2] = {MASK_ALL, MASK_ALL};

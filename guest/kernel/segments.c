@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-#define GDT_ENTRIES       7    /* null, 4 segments, TSS (2 slots) */
-#define TSS_TYPE_AVAIL    0x89 /* P, DPL 0, type 9: available 64-bit TSS */
-#define IST_STACK_SIZE    4096
+#define GDT_ENTRIES    7    /* null, 4 segments, TSS (2 slots) */
+#define TSS_TYPE_AVAIL 0x89 /* P, DPL 0, type 9: available 64-bit TSS */
+#define IST_STACK_SIZE 4096
 
 /* The 64-bit task-state segment: stacks for privilege changes and ISTs. */
 struct tss {
@@ -25,11 +25,11 @@ struct tss {
 } __attribute__((packed));
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
-	[SEL_KERNEL_CODE / 8] = GDT_CODE64(0),
-	[SEL_KERNEL_DATA / 8] = GDT_DATA(0),
-	[SEL_USER_DATA / 8] = GDT_DATA(3),
-	[SEL_USER_CODE / 8] = GDT_CODE64(3),
-	/* SEL_TSS: filled in by tss_install() (needs the TSS's address) */
+    [SEL_KERNEL_CODE / 8] = GDT_CODE64(0),
+    [SEL_KERNEL_DATA / 8] = GDT_DATA(0),
+    [SEL_USER_DATA / 8] = GDT_DATA(3),
+    [SEL_USER_CODE / 8] = GDT_CODE64(3),
+    /* SEL_TSS: filled in by tss_install() (needs the TSS's address) */
 };
 
 static struct tss tss __attribute__((aligned(16)));
@@ -52,8 +52,8 @@ static void tss_install(void)
 	tss.ist[IST_DOUBLE_FAULT - 1] =
 	    (uint64_t)(uintptr_t)(double_fault_stack + sizeof(double_fault_stack));
 	gdt[SEL_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-	                   ((uint64_t)TSS_TYPE_AVAIL << 40) | (((limit >> 16) & 0xf) << 48) |
-	                   (((base >> 24) & 0xff) << 56);
+	                   ((uint64_t)TSS_TYPE_AVAIL << 40) |
+	                   (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[SEL_TSS / 8 + 1] = base >> 32;
 }
 
@@ -64,7 +64,8 @@ static void tss_install(void)
  */
 static void gdt_load(void)
 {
-	struct table_ptr ptr = {.limit = sizeof(gdt) - 1, .base = (uint64_t)(uintptr_t)gdt};
+	struct table_ptr ptr = {.limit = sizeof(gdt) - 1,
+	                        .base = (uint64_t)(uintptr_t)gdt};
 
 	__asm__ volatile("lgdt %0\n\t"
 	                 "pushq %1\n\t"

@@ -57,8 +57,8 @@
 #endif
 
 /* A flat descriptor with access byte `access` and flags `flags`. */
-#define GDT_DESC(flags, access)                                     \
-	((SEG_U64(flags) << 52) | (SEG_U64(GDT_LIMIT_MAX >> 16) << 48) | \
+#define GDT_DESC(flags, access)                                                          \
+	((SEG_U64(flags) << 52) | (SEG_U64(GDT_LIMIT_MAX >> 16) << 48) |                 \
 	 (SEG_U64(access) << 40) | (GDT_LIMIT_MAX & 0xffff))
 #define GDT_DPL(dpl) ((dpl) << 5) /* the DPL field of the access byte */
 

@@ -11,8 +11,8 @@
  *
  * All gates are interrupt gates: the CPU clears RFLAGS.IF on entry, so the
  * kernel always runs with interrupts off (except while idle, sched.c) and
- * one trap never interrupts another.  Only the 0x80 gate has DPL 3, so a
- * user `int n` for any other n raises #GP instead.
+ * one trap never interrupts another.  Only the gates of 0x80, #BP (int3)
+ * and #OF (into) have DPL 3: a user `int n` for any other n raises #GP.
  *
  * The trap frame: what is on the kernel stack when trap_dispatch() runs.
  * For a trap from ring 3 the CPU first switches to the TSS's RSP0, the top
@@ -40,29 +40,33 @@
 #ifndef KERNEL_TRAP_H
 #define KERNEL_TRAP_H
 
-#define EXC_DE  0  /* divide error */
-#define EXC_DB  1  /* debug */
-#define EXC_NMI 2  /* non-maskable interrupt */
-#define EXC_BP  3  /* breakpoint (int3) */
-#define EXC_OF  4  /* overflow (into) */
-#define EXC_BR  5  /* bound range */
-#define EXC_UD  6  /* invalid opcode */
-#define EXC_NM  7  /* device not available (x87 with CR0.EM) */
-#define EXC_DF  8  /* double fault */
-#define EXC_TS  10 /* invalid TSS */
-#define EXC_NP  11 /* segment not present */
-#define EXC_SS  12 /* stack-segment fault */
-#define EXC_GP  13 /* general protection */
-#define EXC_PF  14 /* page fault */
-#define EXC_MF  16 /* x87 floating-point error */
-#define EXC_AC  17 /* alignment check */
-#define EXC_MC  18 /* machine check */
-#define EXC_XM  19 /* SIMD floating-point */
+#define EXC_DE        0  /* divide error */
+#define EXC_DB        1  /* debug */
+#define EXC_NMI       2  /* non-maskable interrupt */
+#define EXC_BP        3  /* breakpoint (int3) */
+#define EXC_OF        4  /* overflow (into) */
+#define EXC_BR        5  /* bound range */
+#define EXC_UD        6  /* invalid opcode */
+#define EXC_NM        7  /* device not available (x87 with CR0.EM) */
+#define EXC_DF        8  /* double fault */
+#define EXC_TS        10 /* invalid TSS */
+#define EXC_NP        11 /* segment not present */
+#define EXC_SS        12 /* stack-segment fault */
+#define EXC_GP        13 /* general protection */
+#define EXC_PF        14 /* page fault */
+#define EXC_MF        16 /* x87 floating-point error */
+#define EXC_AC        17 /* alignment check */
+#define EXC_MC        18 /* machine check */
+#define EXC_XM        19 /* SIMD floating-point */
 #define NR_EXCEPTIONS 32
 
 #define IRQ_BASE   32 /* vector of IRQ 0 (the PICs are remapped here) */
 #define NR_IRQS    16
 #define TRAP_STUBS (IRQ_BASE + NR_IRQS) /* vectors with a stub: 0..47 */
+
+/* RFLAGS of a process entering user mode for the first time: IF (0x200,
+ * interrupts on) and bit 1, which is always set. */
+#define RFLAGS_USER 0x202
 
 /* Page-fault error code bits (tf->error for #PF). */
 #define PF_ERR_PRESENT 0x1  /* the page was present: a protection fault */

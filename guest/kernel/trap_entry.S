@@ -33,10 +33,17 @@ trap_stub_\vector:
 
 /* One stub per exception and IRQ vector (0..TRAP_STUBS-1), plus the
  * system call's. */
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23, \
+		24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	TRAP_STUB \v
 	.endr
-	TRAP_STUB 128 /* SYSCALL_VECTOR */
+
+/* The system call's stub: `int $SYSCALL_VECTOR` pushes no error code. */
+	.balign 16
+trap_stub_syscall:
+	pushq $0
+	pushq $SYSCALL_VECTOR
+	jmp trap_common
 
 trap_common:
 	pushq %rax
@@ -84,11 +91,12 @@ trap_return:
 	.balign 8
 	.globl trap_stubs
 trap_stubs:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23, \
+		24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad trap_stub_\v
 	.endr
-	.globl trap_stub_syscall
-trap_stub_syscall:
-	.quad trap_stub_128
+	.globl trap_syscall_stub
+trap_syscall_stub:
+	.quad trap_stub_syscall
 
 	.section .note.GNU-stack, "", @progbits

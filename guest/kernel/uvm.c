@@ -24,11 +24,11 @@ int uvm_create(struct uspace *us)
 	if (!pa)
 		return -ENOMEM;
 	*us = (struct uspace){
-		.pml4 = phys_to_virt(pa),
-		.pml4_pa = pa,
-		.heap_base = USER_IMAGE_BASE,
-		.brk = USER_IMAGE_BASE,
-		.stack_low = USER_STACK_TOP,
+	    .pml4 = phys_to_virt(pa),
+	    .pml4_pa = pa,
+	    .heap_base = USER_IMAGE_BASE,
+	    .brk = USER_IMAGE_BASE,
+	    .stack_low = USER_STACK_TOP,
 	};
 	paging_share_kernel(us->pml4);
 	return 0;
@@ -88,6 +88,7 @@ static void for_each_range(struct uspace *us,
 	fn(us, us->stack_low, USER_STACK_TOP, arg);
 }
 
+/* Unmap every page of [lo, hi) (for_each_range callback). */
 static void unmap_range(struct uspace *us, uint64_t lo, uint64_t hi, void *unused)
 {
 	for (uint64_t va = lo; va < hi; va += PAGE_SIZE)
@@ -146,6 +147,7 @@ struct fork_state {
 	int err;
 };
 
+/* fork, for one range (for_each_range callback); errors in arg->err. */
 static void share_range(struct uspace *parent, uint64_t lo, uint64_t hi, void *arg)
 {
 	struct fork_state *fs = arg;
@@ -239,7 +241,7 @@ int uvm_sbrk(struct uspace *us, int64_t increment, uint64_t *old_brk)
 	*old_brk = old;
 	if (increment > 0 && (uint64_t)increment > room)
 		return -ENOMEM;
-	if (increment < 0 && (uint64_t)-increment > old - us->heap_base)
+	if (increment < 0 && -(uint64_t)increment > old - us->heap_base)
 		return -EINVAL;
 	us->brk = old + (uint64_t)increment;
 	if (increment < 0)

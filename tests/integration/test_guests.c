@@ -68,6 +68,8 @@ static const struct guest_case cases[] = {
 	  .message = "outside guest RAM" },
 	{ .name = "timeout of a spinning guest", .image = "t_spin", .timeout = 0.5,
 	  STOPS(VM_STOP_TIMEOUT, TRAPEZE_EXIT_TIMEOUT), .message = "timeout" },
+	{ .name = "PIT interrupts through the PIC", .image = "t_timer", .timeout = 20,
+	  STOPS(VM_STOP_TEST_DONE, 0), .message = "passed" },
 };
 
 struct engine_case {

@@ -2,3 +2,5 @@
 # the port-I/O bus of a VM that has no engine.
 trapeze_unit_test(test_uart ${CMAKE_CURRENT_LIST_DIR}/test_uart.c)
 trapeze_unit_test(test_devices ${CMAKE_CURRENT_LIST_DIR}/test_devices.c)
+trapeze_unit_test(test_pic ${CMAKE_CURRENT_LIST_DIR}/test_pic.c)
+trapeze_unit_test(test_pit ${CMAKE_CURRENT_LIST_DIR}/test_pit.c)

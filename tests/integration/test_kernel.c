@@ -1,0 +1,324 @@
+/*
+ * test_kernel.c - the teaching kernel (guest/kernel) and its user
+ * programs on every engine, and the same runs under QEMU for comparison.
+ *
+ * Part 1, one case per program on each engine in engine_table: boot
+ * kernel.elf with the case's command line and check how the VM stopped
+ * (power-off with the program's exit status, or the kernel's own status)
+ * and that the serial output has the expected lines.  An engine that is
+ * not usable here is skipped with its reason.
+ *
+ * Part 2, QEMU as the reference machine: boot the same kernel.elf under
+ * `qemu-system-x86_64 -accel tcg -kernel` (multiboot) with the same
+ * command line and compare its serial output with trapeze's, byte for
+ * byte.  One field is masked first: the value after "rflags=" in a crash
+ * report, which legitimately differs between machines (hardware sets RF
+ * in the RFLAGS image of a fault, QEMU's TCG does not; and the
+ * arithmetic flags left by some instructions, e.g. imul's ZF, are
+ * undefined).  Skipped when QEMU is not installed.
+ *
+ * Programs that need the timer (sleep, preemption) are skipped on
+ * trapeze while the board has no i8259 PIC and i8254 PIT (see
+ * kernel.cmake, TRAPEZE_BOARD_HAS_TIMER).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "guest_runner.h"
+
+#define QEMU_PATH      "/usr/bin/qemu-system-x86_64"
+#define QEMU_TIMEOUT_S "120"
+#define KERNEL_IMAGE   "kernel"
+#define MAX_LINES      12
+#define RUN_TIMEOUT    60.0
+
+/* Power-off statuses of the kernel itself (guest/kernel/kernel.h). */
+#define KSTATUS_USAGE 2
+#define KSTATUS_PANIC 3
+
+#ifndef TRAPEZE_BOARD_HAS_TIMER
+#define TRAPEZE_BOARD_HAS_TIMER 0
+#endif
+
+struct kernel_case {
+	const char *name;
+	const char *cmdline;
+	enum boot_protocol proto;
+	int status;                    /* power-off status */
+	bool needs_timer;              /* sleeps or relies on preemption */
+	bool compare_with_qemu;        /* deterministic serial output */
+	const char *lines[MAX_LINES];  /* substrings of the serial output */
+};
+
+static const struct kernel_case cases[] = {
+	{ "hello", "run=hello", BOOT_AUTO, 0, false, true,
+	  { "kernel: starting init: hello\n",
+	    "hello from user mode: pid 1, 0 arguments\n",
+	    "kernel: init exited with status 0\n" } },
+	{ "hello with arguments (multiboot)", "run=hello one two", BOOT_MULTIBOOT, 0, false,
+	  true, { "hello from user mode: pid 1, 2 arguments one two\n" } },
+	{ "forktest", "run=forktest", BOOT_AUTO, 0, false, true,
+	  { "forktest: 40 children exited, every pid and status checked\n",
+	    "forktest: the process table filled after 63 forks (EAGAIN); all reaped\n",
+	    "forktest: nested forks 5 deep returned 5\n",
+	    "forktest: an orphan was reparented to init and reaped\n",
+	    "forktest: no pages leaked\nforktest: ok\n" } },
+	{ "cowtest", "run=cowtest", BOOT_AUTO, 0, false, true,
+	  { "cowtest: the child's writes stayed private (data bss heap stack)\n",
+	    "cowtest: the parent's writes stayed private (data bss heap stack)\n",
+	    "cowtest: 3 processes sharing pages each got their own copy\n",
+	    "cowtest: no pages leaked\ncowtest: ok\n" } },
+	{ "pfault", "run=pfault", BOOT_AUTO, 0, false, true,
+	  { "pfault: touched 512 fresh heap pages\n",
+	    "pfault: all 512 pages read back correctly, checksum 0x6833cb9c6e244039\n",
+	    "pfault: sbrk(-2097152) gave all 512 pages back\npfault: ok\n" } },
+	{ "compute", "run=compute", BOOT_AUTO, 0, false, true,
+	  { "compute: 300 rounds: 17984 primes below 200000, last trace 4322535892935\n",
+	    "compute: checksum 0x44fafbfd60a46af8\n" } },
+	{ "compute with a size argument", "run=compute 7", BOOT_AUTO, 0, false, false,
+	  { "compute: 7 rounds: 17984 primes below 200000, last trace " } },
+	{ "crash", "run=crash", BOOT_AUTO, 0, false, true,
+	  { " addr 0x0 err 0x4\n[pid 2 crash] rax=",
+	    "[pid 2 crash] cs=0023 ss=001b vector=14 error=0x4\n",
+	    " err 0x7\n[pid 3 crash] rax=", " err 0x15\n[pid 4 crash] rax=",
+	    "[pid 5 crash] killed: invalid opcode (#UD) at rip 0x40",
+	    "[pid 6 crash] killed: divide error (#DE) at rip 0x40",
+	    "[pid 7 crash] killed: general protection (#GP) at rip 0x40",
+	    "[pid 8 crash] killed: breakpoint (#BP) at rip 0x40",
+	    "crash: child 9 (stack overflow) was killed by vector 14, as expected\n",
+	    "crash: the kernel survived 8 crashing children\ncrash: ok\n" } },
+	{ "systest", "run=systest", BOOT_AUTO, 0, true, true,
+	  { "systest: write: ok\n", "systest: fork, wait: ok\n",
+	    "systest: sbrk, memfree: ok\n", "systest: sleep, uptime: ok\n",
+	    "systest: all checks passed\n" } },
+	{ "preempt", "run=preempt", BOOT_AUTO, 0, true, true,
+	  { "preempt: both children ran before the deadline: the timer preempted them\n",
+	    "preempt: ok\n" } },
+	{ "unknown program", "run=nosuch", BOOT_AUTO, KSTATUS_USAGE, false, true,
+	  { "kernel:   hello forktest cowtest pfault compute preempt crash systest\n",
+	    "kernel: nothing to do (status 2)\n" } },
+	{ "kernel fault (kfault)", "kfault run=hello", BOOT_AUTO, KSTATUS_PANIC, false, false,
+	  { "kernel panic: page fault (#PF) at rip 0xffffffff",
+	    " addr 0x0 err 0x0\n", "kernel panic:   cs=0008 ss=0010 vector=14 error=0x0\n",
+	    "kernel: halted after a kernel fault (status 3)\n" } },
+};
+
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+struct engine_case {
+	const struct engine_ops *engine;
+	const struct kernel_case *kc;
+};
+
+/* Skip (with the reason) if the engine cannot run here. */
+static void skip_unless_usable(const struct engine_ops *engine)
+{
+	struct engine_info info;
+
+	if (engine->probe(&info)) {
+		print_message("skipping on engine %s: %s\n", engine->name, info.detail);
+		skip();
+	}
+}
+
+static void skip_unless_timer(const struct kernel_case *kc)
+{
+	if (kc->needs_timer && !TRAPEZE_BOARD_HAS_TIMER) {
+		print_message("skipping %s: the trapeze board has no i8259 PIC / i8254 PIT yet\n",
+		              kc->name);
+		skip();
+	}
+}
+
+/* Boot kernel.elf with kc's command line on engine; fails the test if
+ * the VM cannot be set up.  The caller frees the result. */
+static struct guest_run *boot_kernel(const struct engine_ops *engine,
+                                     const struct kernel_case *kc)
+{
+	struct guest_run *run = calloc(1, sizeof(*run));
+	char path[512];
+
+	assert_non_null(run);
+	guest_image_path(KERNEL_IMAGE, path, sizeof(path));
+	if (guest_run(engine, path, kc->proto, kc->cmdline, RUN_TIMEOUT, run))
+		fail_msg("could not start %s: %s", path, run->message);
+	return run;
+}
+
+static void run_case(void **state)
+{
+	const struct engine_case *ec = *state;
+	const struct kernel_case *kc = ec->kc;
+	struct guest_run *run;
+
+	skip_unless_usable(ec->engine);
+	skip_unless_timer(kc);
+	run = boot_kernel(ec->engine, kc);
+	if (run->reason != VM_STOP_POWEROFF || run->status != kc->status)
+		fail_msg("%s on %s: stopped with '%s' (status %d), expected power-off with "
+		         "status %d\nserial output:\n%s",
+		         kc->cmdline, ec->engine->name, run->message, run->status, kc->status,
+		         run->serial);
+	for (unsigned i = 0; i < MAX_LINES && kc->lines[i]; i++) {
+		if (!strstr(run->serial, kc->lines[i]))
+			fail_msg("%s: serial output lacks '%s':\n%s", kc->cmdline, kc->lines[i],
+			         run->serial);
+	}
+	if (kc->proto != BOOT_AUTO)
+		assert_int_equal(run->proto, kc->proto);
+	free(run);
+}
+
+/* ---- QEMU comparison ----------------------------------------------------- */
+
+/* Replace the hex digits after every "rflags=" with 'x' (see the top). */
+static void mask_rflags(char *text)
+{
+	for (char *p = strstr(text, "rflags="); p; p = strstr(p, "rflags=")) {
+		p += strlen("rflags=");
+		while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+			*p++ = 'x';
+	}
+}
+
+/* Read the whole file at path into buf (NUL-terminated). */
+static void read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * Boot kernel.elf under QEMU TCG with `cmdline`; the serial output goes
+ * to out (NUL-terminated).  Returns QEMU's exit status, or -1.
+ */
+static int run_qemu(const char *cmdline, char *out, size_t size)
+{
+	char image[512], serial_path[] = "/tmp/trapeze-kernel-qemu-XXXXXX";
+	int fd = mkstemp(serial_path), status = -1;
+	pid_t pid;
+
+	guest_image_path(KERNEL_IMAGE, image, sizeof(image));
+	if (fd < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execl("/usr/bin/timeout", "timeout", QEMU_TIMEOUT_S, QEMU_PATH, "-accel", "tcg",
+		      "-m", "64", "-kernel", image, "-append", cmdline, "-serial", "stdio",
+		      "-display", "none", "-nodefaults", "-no-reboot", "-device",
+		      "isa-debug-exit", (char *)NULL);
+		_exit(127);
+	}
+	close(fd);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		status = WEXITSTATUS(status);
+	else
+		status = -1;
+	read_file(serial_path, out, size);
+	unlink(serial_path);
+	return status;
+}
+
+/* The first engine that is usable here, or NULL. */
+static const struct engine_ops *usable_engine(void)
+{
+	struct engine_info info;
+
+	for (size_t e = 0; engine_table[e]; e++) {
+		if (engine_table[e]->probe(&info) == 0)
+			return engine_table[e];
+	}
+	return NULL;
+}
+
+static void compare_with_qemu(void **state)
+{
+	const struct kernel_case *kc = *state;
+	const struct engine_ops *engine = usable_engine();
+	char *qemu_out = calloc(1, RUN_SERIAL_MAX);
+	struct guest_run *run;
+	int qemu_status;
+
+	assert_non_null(qemu_out);
+	if (access(QEMU_PATH, X_OK) != 0) {
+		print_message("skipping: %s is not installed\n", QEMU_PATH);
+		free(qemu_out);
+		skip();
+	}
+	if (!engine) {
+		print_message("skipping: no engine is usable on this host\n");
+		free(qemu_out);
+		skip();
+	}
+	skip_unless_timer(kc);
+	qemu_status = run_qemu(kc->cmdline, qemu_out, RUN_SERIAL_MAX);
+	/* isa-debug-exit: QEMU exits with (status << 1) | 1. */
+	if (qemu_status != ((kc->status << 1) | 1))
+		fail_msg("QEMU with '%s' exited with %d, expected %d; serial output:\n%s",
+		         kc->cmdline, qemu_status, (kc->status << 1) | 1, qemu_out);
+	run = boot_kernel(engine, kc);
+	mask_rflags(qemu_out);
+	mask_rflags(run->serial);
+	if (strcmp(qemu_out, run->serial) != 0)
+		fail_msg("'%s': serial output differs\n--- QEMU:\n%s--- trapeze (%s):\n%s",
+		         kc->cmdline, qemu_out, engine->name, run->serial);
+	free(run);
+	free(qemu_out);
+}
+
+int main(void)
+{
+	size_t nr_engines = 0, n, k = 0;
+
+	while (engine_table[nr_engines])
+		nr_engines++;
+	n = nr_engines * NR_CASES + NR_CASES;
+	struct CMUnitTest *tests = calloc(n, sizeof(*tests));
+	struct engine_case *ecs = calloc(n, sizeof(*ecs));
+	char (*names)[128] = calloc(n, sizeof(*names));
+
+	for (size_t e = 0; e < nr_engines; e++) {
+		for (size_t c = 0; c < NR_CASES; c++, k++) {
+			ecs[k] = (struct engine_case){ engine_table[e], &cases[c] };
+			snprintf(names[k], sizeof(names[k]), "%s: %s", engine_table[e]->name,
+			         cases[c].name);
+			tests[k] = (struct CMUnitTest){ .name = names[k], .test_func = run_case,
+			                                .initial_state = &ecs[k] };
+		}
+	}
+	for (size_t c = 0; c < NR_CASES; c++) {
+		if (!cases[c].compare_with_qemu)
+			continue;
+		snprintf(names[k], sizeof(names[k]), "same output as QEMU: %s", cases[c].name);
+		tests[k] = (struct CMUnitTest){ .name = names[k], .test_func = compare_with_qemu,
+		                                .initial_state = (void *)&cases[c] };
+		k++;
+	}
+	int failed = _cmocka_run_group_tests("teaching kernel", tests, k, NULL, NULL);
+	free(tests);
+	free(ecs);
+	free(names);
+	return failed;
+}
