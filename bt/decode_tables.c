@@ -218,7 +218,7 @@ static const struct x86_opcode grp11_c6[8] = {
 	I2(MOV, Eb, Ib, 0), UD, UD, UD, UD, UD, UD, ESC(MOD, grp11_c6_7),
 };
 static const struct x86_opcode grp11_c7_rm[8] = {
-	I1(XBEGIN, Jz, BR), UD, UD, UD, UD, UD, UD, UD,
+	I1(XBEGIN, Jz, F64 | BR), UD, UD, UD, UD, UD, UD, UD,
 };
 static const struct x86_opcode grp11_c7_7[2] = { UD, ESC(RM, grp11_c7_rm) };
 static const struct x86_opcode grp11_c7[8] = {

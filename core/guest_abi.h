@@ -7,6 +7,11 @@
  *
  * Port map (all engines present the same board):
  *
+ *   0x0020-0x021  i8259 PIC, master (vectors from ICW2; IRQ 2 cascades)
+ *   0x0040-0x043  i8254 PIT (channel 0 drives IRQ 0)
+ *   0x0061        system control port B (PIT channel 2 gate and output)
+ *   0x00a0-0x0a1  i8259 PIC, slave (IRQ 8-15)
+ *   0x04d0-0x4d1  ELCR: edge/level mode of each IRQ line
  *   0x00f4        isa-debug-exit (QEMU-compatible): write v -> VM ends,
  *                 trapeze exits with status (v << 1) | 1
  *   0x03f8-0x3ff  16550A UART (COM1), IRQ 4

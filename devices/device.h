@@ -27,7 +27,8 @@ struct device {
 };
 
 /* Put the standard trapeze board into `vm`: UART, debug-exit, system
- * control, test port.  0, or -errno with one line in err. */
+ * control, test port, PIT (with port B) and the PIC pair, which becomes
+ * the VM's interrupt controller.  0, or -errno with one line in err. */
 int board_setup(struct vm *vm, char *err, size_t errlen);
 
 #endif

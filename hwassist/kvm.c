@@ -223,6 +223,12 @@ static int kvm_run_vcpu(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct kvm_vcpu *kv = kvm_vcpu_of(vcpu);
 
+	/* A kick the core has already handled (it woke the vCPU from its HLT
+	 * wait, say) must not cut the next entry short.  A kick landing after
+	 * this check sets immediate_exit again and is not lost. */
+	if (!vcpu->kicked)
+		kv->run->immediate_exit = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (ioctl(kv->fd, KVM_RUN, 0) < 0) {
 		int err = errno;
 		kv->run->immediate_exit = 0;

@@ -257,14 +257,20 @@ static void test_board_registers_all_devices(void **state)
 	    {TRAPEZE_PORT_COM1, 8, "uart16550"},
 	    {TRAPEZE_PORT_SYSCTL, 4, "sysctl"},
 	    {TRAPEZE_PORT_TESTPORT, 4, "testport"},
+	    {0x40, 4, "i8254"},
+	    {0x61, 1, "port B"},
+	    {0x20, 2, "i8259 master"},
+	    {0xa0, 2, "i8259 slave"},
+	    {0x4d0, 2, "i8259 ELCR"},
 	};
 	struct vm *vm = new_vm();
 	char err[256] = "";
 
 	assert_int_equal(board_setup(vm, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	assert_int_equal(vm->nr_devices, 4);
-	assert_int_equal(vm->pio.nr, 4);
+	assert_int_equal(vm->nr_devices, 6);
+	assert_int_equal(vm->pio.nr, sizeof(want) / sizeof(want[0]));
+	assert_non_null(vm->irqchip); /* the PIC pair is the interrupt controller */
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct bus_range *r = bus_find(&vm->pio, want[i].port);
 		assert_non_null(r);
