@@ -23,6 +23,7 @@ setup:
 demo: all
 	./$(BUILD)/trapeze info
 	./$(BUILD)/trapeze run --stats --timeout=60 $(BUILD)/guest/hello.elf
+	./$(BUILD)/trapeze run --stats --timeout=60 $(BUILD)/guest/kernel.elf -- run=forktest
 
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

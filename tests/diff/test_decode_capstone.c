@@ -470,6 +470,14 @@ static bool k_nop90(const struct diff_case *c)
 	       !strcmp(c->what, "name");
 }
 
+/* 30. XOP map 10 (AMD BEXTR/LWPINS/LWPVAL imm32) in 16-bit mode: the
+ * immediate is always 32 bits; Capstone reads 16. */
+static bool k_xop_imm32(const struct diff_case *c)
+{
+	return c->mode == X86_MODE_16 && c->insn.map == X86_MAP_XOPA && length_only(c) &&
+	       !strcmp(c->what, "length");
+}
+
 static struct known_class known[] = {
 	{ "LOCK on a non-lockable form or register destination", k_lock, 0 },
 	{ "MOV to/from a CR or DR that does not exist", k_crdr, 0 },
@@ -500,6 +508,7 @@ static struct known_class known[] = {
 	{ "16-bit mode mandatory prefixes", k_16bit_mandatory, 0 },
 	{ "VIA PadLock 0F A6/A7", k_padlock, 0 },
 	{ "90 with REX and other prefixes", k_nop90, 0 },
+	{ "XOP imm32 in 16-bit mode", k_xop_imm32, 0 },
 	{ NULL, NULL, 0 },
 };
 
