@@ -191,12 +191,14 @@ static __attribute__((noreturn)) void user_exception(const struct trap_frame *tf
 /*
  * True when the #UD in tf was raised at an `int $0x80` instruction.
  *
- * A CPU never does that: the gate has DPL 3.  But a hypervisor that runs
- * user code natively and must emulate a software interrupt itself may
- * fail to and inject #UD instead (PVM, the "pagetable-based" KVM of some
- * nested clouds, does).  Such an #UD can only mean "this was a system
- * call", so the kernel steps over the instruction and serves it: the
- * same binary then works on every machine.
+ * A CPU never does that: the gate has DPL 3.  But on a PVM host (the
+ * "pagetable-based" KVM of some nested clouds) ring-3 code runs natively
+ * and a software interrupt is handed to KVM's instruction emulator, which
+ * implements `int n` only in real mode; when emulation fails at CPL > 0,
+ * KVM injects #UD at the instruction.  Such an #UD can only mean "this was
+ * a system call", so the kernel steps over the two bytes and serves it:
+ * the same binary works on VT-x, AMD-V, PVM and QEMU.  (On PVM the call
+ * arrives through gate 6, so nothing may depend on gate 0x80's type.)
  */
 static bool undelivered_syscall(const struct trap_frame *tf)
 {
