@@ -264,7 +264,7 @@ static void emit_mem(struct textbuf *t, const struct x86_insn *insn,
 		emit(t, "%s:", seg_names[m->seg % 6]);
 	emit(t, "[");
 	if (m->base == X86_RIPREG) {
-		emit(t, "rip");
+		emit(t, m->addr_size == 4 ? "eip" : "rip");
 		any = true;
 	} else if (m->base != X86_NOREG) {
 		emit(t, "%s", gpr_name(m->base, m->addr_size));
@@ -321,11 +321,19 @@ int x86_insn_format(const struct x86_insn *insn, uint64_t rip, char *buf, size_t
 
 	if (size)
 		buf[0] = '\0';
+	if (!insn->entry) {
+		emit(&t, "(bad)");
+		return (int)t.len;
+	}
 	emit_prefixes(&t, insn);
 	emit(&t, "%s", x86_insn_name(insn));
 	if (x86_insn_has(insn, X86_F_LENGTH)) {
 		for (unsigned i = insn->npfx; i < insn->len; i++)
 			emit(&t, " %02x", insn->bytes[i]);
+		return (int)t.len;
+	}
+	if (insn->entry->op[0].am == X86_AM_A) { /* far pointer: selector:offset */
+		emit(&t, " 0x%" PRIx64 ":0x%" PRIx64, insn->imm2, insn->imm);
 		return (int)t.len;
 	}
 	for (unsigned i = 0; i < insn->nopnds; i++) {
