@@ -5,13 +5,15 @@
 #   make test      set up, build, run every test (ctest)
 #   make sanitize  the tests again, built with ASan + UBSan (build-asan/)
 #   make coverage  the tests with gcov, then a gcovr report (build-cov/)
+#   make long      long differential runs (decoder vs Capstone, >= 1M cases
+#                  per generator and mode)
 #   make clean     remove the build directories
 
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup demo test sanitize coverage clean
+.PHONY: all setup demo test sanitize coverage long clean
 
 all: setup
 	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
@@ -36,6 +38,9 @@ coverage:
 	gcovr -r . --object-directory build-cov --exclude 'tests/' --exclude 'guest/' \
 	  --html-details build-cov/coverage.html --print-summary
 	@echo "coverage report: build-cov/coverage.html"
+
+long: all
+	TRAPEZE_DIFF_ITERS=1000000 ./$(BUILD)/tests/test_decode_capstone
 
 clean:
 	rm -rf build build-asan build-cov

@@ -74,6 +74,7 @@ struct decoder {
 	struct x86_mem modrm_mem; /* the ModRM memory operand, if any */
 };
 
+/* Record why decoding failed; returns `status`. */
 static int fail(struct decoder *d, int status, enum x86_decode_error err)
 {
 	d->insn->error = err;
@@ -125,16 +126,19 @@ static uint64_t size_mask(unsigned size)
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
-/* Sign-extend the low `size` bytes of v. */
+/* Sign-extend the low `size` bytes (1..8) of v. */
 static int64_t sign_extend(uint64_t v, unsigned size)
 {
 	unsigned shift = 64 - 8 * size;
 
-	return size >= 8 ? (int64_t)v : (int64_t)(v << shift) >> shift;
+	if (size == 0 || size >= 8)
+		return (int64_t)v;
+	return (int64_t)(v << shift) >> shift;
 }
 
 /* ---- prefixes ------------------------------------------------------------ */
 
+/* Is b a segment-override prefix?  Then *seg is its register. */
 static bool legacy_segment(uint8_t b, uint8_t *seg)
 {
 	switch (b) {
@@ -205,6 +209,7 @@ static bool vex_has_imm8(uint8_t map, uint8_t op)
 	       ((op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6));
 }
 
+/* VEX.pp: the implied mandatory prefix */
 static const uint8_t vex_pp_prefix[4] = { 0, PFX_OPSIZE, PFX_REP, PFX_REPNE };
 
 /*
@@ -341,6 +346,7 @@ static int decode_opcode(struct decoder *d, uint8_t op, const struct x86_opcode 
 	return 0;
 }
 
+/* need_modrm - read the ModRM byte if not yet read; fill mod/reg/rm. */
 static int need_modrm(struct decoder *d)
 {
 	struct x86_insn *in = d->insn;
@@ -357,6 +363,7 @@ static int need_modrm(struct decoder *d)
 	return 0;
 }
 
+/* Two rows describe the same instruction (e.g. BSF with and without 66). */
 static bool same_row(const struct x86_opcode *a, const struct x86_opcode *b)
 {
 	return a->mnem == b->mnem && a->esc == b->esc && a->flags == b->flags &&
@@ -451,6 +458,7 @@ static uint8_t operand_size_attr(const struct decoder *d, uint32_t flags)
 	return (flags & X86_F_D64) ? 8 : 4;
 }
 
+/* The address size: the mode's default, switched by 67. */
 static uint8_t address_size(enum x86_mode mode, bool a67)
 {
 	switch (mode) {
@@ -509,6 +517,7 @@ static bool is_byte_op(const struct x86_opcode *row)
 
 /* ---- ModRM memory operands ------------------------------------------------- */
 
+/* rSP and rBP bases address the stack segment (SDM Vol. 1 3.7.4). */
 static uint8_t default_seg(uint8_t base)
 {
 	return (base == X86_RSP || base == X86_RBP) ? X86_SEG_SS : X86_SEG_DS;
@@ -523,6 +532,7 @@ static uint8_t effective_seg(const struct decoder *d, uint8_t dflt)
 	return d->insn->seg != X86_SEG_NONE ? d->insn->seg : dflt;
 }
 
+/* read_disp - a ModRM displacement of `size` bytes, sign-extended. */
 static int read_disp(struct decoder *d, unsigned size)
 {
 	struct x86_insn *in = d->insn;
@@ -627,6 +637,8 @@ static int decode_modrm_mem(struct decoder *d)
 
 /* ---- validity --------------------------------------------------------------- */
 
+/* The row's instruction has a ModRM byte (an operand lives there, or the
+ * row says so). */
 static bool uses_modrm(const struct x86_opcode *row)
 {
 	if (row->flags & X86_F_MODRM)
@@ -695,6 +707,7 @@ static int check_row(struct decoder *d, const struct x86_opcode *row)
 
 /* ---- immediates ------------------------------------------------------------- */
 
+/* Record an immediate in insn->imm, or imm2 for the second one. */
 static void store_imm(struct decoder *d, uint64_t v, unsigned size)
 {
 	struct x86_insn *in = d->insn;
@@ -765,6 +778,7 @@ static int read_immediate(struct decoder *d, const struct x86_opspec *s)
 	return 0;
 }
 
+/* read_immediates - the row's immediate operands, in operand order. */
 static int read_immediates(struct decoder *d, const struct x86_opcode *row)
 {
 	for (unsigned i = 0; i < X86_MAX_OPNDS; i++) {
@@ -780,6 +794,7 @@ static int read_immediates(struct decoder *d, const struct x86_opcode *row)
 
 /* ---- the operand list --------------------------------------------------------- */
 
+/* A general-register operand of `size` bytes. */
 static void set_gpr(struct x86_operand *o, const struct x86_insn *in, unsigned num,
 		    unsigned size)
 {
@@ -794,6 +809,7 @@ static void set_gpr(struct x86_operand *o, const struct x86_insn *in, unsigned n
 	}
 }
 
+/* A segment, control or debug register operand. */
 static void set_reg(struct x86_operand *o, unsigned cls, unsigned num, unsigned size)
 {
 	o->kind = X86_OPND_REG;
@@ -802,6 +818,7 @@ static void set_reg(struct x86_operand *o, unsigned cls, unsigned num, unsigned 
 	o->reg.num = (uint8_t)num;
 }
 
+/* A memory operand at seg:[base] (string operands, moffs). */
 static void set_string_mem(struct decoder *d, struct x86_operand *o, uint8_t base,
 			   uint8_t seg, unsigned size)
 {
@@ -815,6 +832,7 @@ static void set_string_mem(struct decoder *d, struct x86_operand *o, uint8_t bas
 	o->mem.disp = 0;
 }
 
+/* An immediate operand. */
 static void set_imm(struct x86_operand *o, uint64_t v, unsigned size)
 {
 	o->kind = X86_OPND_IMM;
@@ -901,6 +919,8 @@ static void build_operands(struct decoder *d, const struct x86_opcode *row)
 
 /* ---- the decoder -------------------------------------------------------------- */
 
+/* decode_body - everything after the opcode: table walk, checks, sizes,
+ * ModRM memory operand, immediates, operands. */
 static int decode_body(struct decoder *d, const struct x86_opcode *row)
 {
 	struct x86_insn *in = d->insn;
@@ -927,6 +947,7 @@ static int decode_body(struct decoder *d, const struct x86_opcode *row)
 	return 0;
 }
 
+/* x86_decode - see decode.h. */
 int x86_decode(const uint8_t *buf, size_t avail, enum x86_mode mode, struct x86_insn *out)
 {
 	struct decoder d = {

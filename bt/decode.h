@@ -255,7 +255,7 @@ struct x86_opspec {
  */
 enum x86_esc {
 	X86_ESC_NONE,
-	X86_ESC_REG,    /* sub[ModRM.reg]            8 rows (opcode extension /0../7) */
+	X86_ESC_REG,    /* sub[ModRM bits 5:3]       8 rows (opcode extension /0../7) */
 	X86_ESC_MOD,    /* sub[ModRM.mod == 11]      2 rows: memory form, register form */
 	X86_ESC_RM,     /* sub[ModRM.rm]             8 rows */
 	X86_ESC_PREFIX, /* sub[none, 66, F3, F2]     4 rows (mandatory prefix) */
@@ -308,8 +308,8 @@ struct x86_mem {
 
 struct x86_operand {
 	uint8_t kind; /* enum x86_opnd_kind */
-	uint8_t size; /* bytes read or written; 0 for an address that is not
-	               * accessed (LEA, prefetch hints) */
+	uint8_t size; /* bytes read or written; 0 when the row gives no size
+	               * (LEA's address, the FXSAVE/XSAVE areas) */
 	union {
 		struct {
 			uint8_t cls; /* enum x86_regclass */
@@ -335,9 +335,12 @@ struct x86_insn {
 	bool opsize_pfx;   /* 66 seen */
 	bool addrsize_pfx; /* 67 seen */
 	bool lock;         /* F0 seen */
-	uint8_t rep;       /* enum x86_rep: the last of F2/F3 */
+	uint8_t rep;       /* enum x86_rep: the last of F2/F3; it means REP only
+	                    * for X86_F_REP rows (string instructions) */
 	uint8_t seg;       /* enum x86_seg: the last segment override, or NONE */
-	uint8_t mandatory; /* 66, F2 or F3 if the opcode table consumed it, else 0 */
+	uint8_t mandatory; /* 66, F2 or F3 if it selected the table row (a
+	                    * "mandatory prefix"), else 0; a consumed 66 does
+	                    * not change the operand size */
 	uint8_t npfx;      /* prefix bytes before the opcode, REX included */
 
 	/* REX (64-bit mode, the byte right before the opcode) */
@@ -349,12 +352,16 @@ struct x86_insn {
 	uint8_t map;    /* enum x86_map */
 	uint8_t opcode; /* the opcode byte within the map */
 
-	/* ModRM: reg and rm have REX.R/REX.B applied (register numbers 0..15) */
+	/* ModRM: reg and rm have REX.R/REX.B applied (register numbers 0..15);
+	 * a group opcode's extension (/digit) is modrm bits 5:3, i.e. reg & 7 */
 	bool has_modrm;
 	uint8_t modrm, mod, reg, rm;
 
-	/* SIB: index is X86_NOREG for index=100 without REX.X, base is X86_NOREG
-	 * for base=101 with mod=00 (a disp32 instead) */
+	/* The ModRM memory operand's address components (valid when
+	 * has_modrm && mod != 3), from the SIB byte, from rm, or from the 16-bit
+	 * forms.  index is X86_NOREG for SIB index=100 without REX.X; base is
+	 * X86_NOREG for SIB base=101 with mod=00 or a bare disp32/disp16, and
+	 * X86_RIPREG when RIP-relative. */
 	bool has_sib;
 	uint8_t sib, scale, index, base; /* scale is the factor: 1, 2, 4, 8 */
 
@@ -369,8 +376,11 @@ struct x86_insn {
 	uint8_t imm_size, imm2_size;
 	uint8_t imm_off; /* offset of the first immediate in the instruction */
 
-	/* Effective sizes, in bytes */
-	uint8_t opsize;   /* 1 for byte operations, else 2, 4 or 8 */
+	/* Effective sizes, in bytes.  opsize is the operand-size attribute after
+	 * the mode, 66, REX.W and the row's d64/f64 rules, or 1 for a byte
+	 * operation; an operand may still be narrower (IN eAX is 4 bytes even
+	 * with REX.W), so execute by opnd[].size. */
+	uint8_t opsize;   /* 1, 2, 4 or 8 */
 	uint8_t addrsize; /* 2, 4 or 8 */
 
 	const struct x86_opcode *entry; /* the table row: mnemonic, specs, flags */

@@ -35,6 +35,7 @@ static unsigned size_index(unsigned size)
 	return size >= 8 ? 3 : size >= 4 ? 2 : size >= 2 ? 1 : 0;
 }
 
+/* movsb/movsw/movsd/movsq and friends, by operand size */
 static const char *string_op_name(enum x86_mnemonic m, unsigned size)
 {
 	static const char *const names[][4] = {
@@ -53,6 +54,7 @@ static const char *string_op_name(enum x86_mnemonic m, unsigned size)
 	return x86_mnemonic_name(m);
 }
 
+/* 0F 18 /0../3 name their cache level; 0F 0D /2 is PREFETCHWT1 */
 static const char *prefetch_name(const struct x86_insn *insn)
 {
 	static const char *const hint18[4] = {
@@ -106,6 +108,7 @@ static const char *rexw_name(enum x86_mnemonic m)
 	}
 }
 
+/* x86_insn_name - see decode.h. */
 const char *x86_insn_name(const struct x86_insn *insn)
 {
 	static const char *const jrcxz[3] = { "jcxz", "jecxz", "jrcxz" };
@@ -134,6 +137,7 @@ const char *x86_insn_name(const struct x86_insn *insn)
 	}
 }
 
+/* x86_decode_error_str - see decode.h. */
 const char *x86_decode_error_str(enum x86_decode_error err)
 {
 	switch (err) {
@@ -151,11 +155,13 @@ const char *x86_decode_error_str(enum x86_decode_error err)
 
 /* ---- addresses -------------------------------------------------------------- */
 
+/* v modulo 2^(8*size) */
 static uint64_t mask_to(uint64_t v, unsigned size)
 {
 	return size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
 }
 
+/* x86_mem_offset - see decode.h.  RIP-relative: from the next instruction. */
 uint64_t x86_mem_offset(const struct x86_insn *insn, const struct x86_mem *m,
 			const uint64_t gpr[X86_NR_GPRS], uint64_t rip)
 {
@@ -170,6 +176,7 @@ uint64_t x86_mem_offset(const struct x86_insn *insn, const struct x86_mem *m,
 	return mask_to(ea, m->addr_size);
 }
 
+/* x86_insn_branch_target - see decode.h. */
 uint64_t x86_insn_branch_target(const struct x86_insn *insn, uint64_t rip)
 {
 	for (unsigned i = 0; i < insn->nopnds; i++)
@@ -187,6 +194,7 @@ struct textbuf {
 	size_t len; /* what would have been written */
 };
 
+/* Append printf-style text; past the end only the length grows. */
 static void emit(struct textbuf *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -200,6 +208,7 @@ static void emit(struct textbuf *t, const char *fmt, ...)
 		t->len += (size_t)n;
 }
 
+/* "r8d", "ax", ... by register number and width in bytes */
 static const char *gpr_name(unsigned num, unsigned size)
 {
 	static const char *const names[4][16] = {
@@ -218,6 +227,7 @@ static const char *gpr_name(unsigned num, unsigned size)
 
 static const char *const seg_names[6] = { "es", "cs", "ss", "ds", "fs", "gs" };
 
+/* A register operand's name. */
 static void emit_reg(struct textbuf *t, const struct x86_operand *o)
 {
 	static const char *const high8[4] = { "ah", "ch", "dh", "bh" };
@@ -231,6 +241,7 @@ static void emit_reg(struct textbuf *t, const struct x86_operand *o)
 	}
 }
 
+/* Intel syntax size keyword for a memory operand */
 static const char *ptr_name(unsigned size)
 {
 	switch (size) {
@@ -245,14 +256,13 @@ static const char *ptr_name(unsigned size)
 	return "";
 }
 
-static void emit_hex(struct textbuf *t, int64_t v, bool sign)
+/* 0x-prefixed hex */
+static void emit_hex(struct textbuf *t, uint64_t v)
 {
-	if (sign && v < 0)
-		emit(t, "-0x%" PRIx64, -(uint64_t)v);
-	else
-		emit(t, "0x%" PRIx64, (uint64_t)v);
+	emit(t, "0x%" PRIx64, v);
 }
 
+/* "dword ptr fs:[base + index*scale + disp]", and a RIP-relative target */
 static void emit_mem(struct textbuf *t, const struct x86_insn *insn,
 		     const struct x86_operand *o, uint64_t rip)
 {
@@ -279,28 +289,30 @@ static void emit_mem(struct textbuf *t, const struct x86_insn *insn,
 	if (m->disp || !any) {
 		if (any)
 			emit(t, m->disp < 0 ? " - " : " + ");
-		emit_hex(t, any && m->disp < 0 ? -m->disp : m->disp, false);
+		emit_hex(t, any && m->disp < 0 ? -(uint64_t)m->disp : (uint64_t)m->disp);
 	}
 	emit(t, "]");
 	if (m->base == X86_RIPREG) {
 		uint64_t target = rip + insn->len + (uint64_t)m->disp;
 		emit(t, " <");
-		emit_hex(t, (int64_t)(m->addr_size == 4 ? (uint32_t)target : target), false);
+		emit_hex(t, m->addr_size == 4 ? (uint32_t)target : target);
 		emit(t, ">");
 	}
 }
 
+/* One operand; relative branches print their target. */
 static void emit_operand(struct textbuf *t, const struct x86_insn *insn,
 			 const struct x86_operand *o, uint64_t rip)
 {
 	switch (o->kind) {
 	case X86_OPND_REG: emit_reg(t, o); break;
 	case X86_OPND_MEM: emit_mem(t, insn, o, rip); break;
-	case X86_OPND_IMM: emit_hex(t, (int64_t)o->imm, false); break;
-	case X86_OPND_REL: emit_hex(t, (int64_t)x86_insn_branch_target(insn, rip), false); break;
+	case X86_OPND_IMM: emit_hex(t, o->imm); break;
+	case X86_OPND_REL: emit_hex(t, x86_insn_branch_target(insn, rip)); break;
 	}
 }
 
+/* lock, rep/repe/repne where they mean something */
 static void emit_prefixes(struct textbuf *t, const struct x86_insn *insn)
 {
 	if (insn->lock)
@@ -315,6 +327,7 @@ static void emit_prefixes(struct textbuf *t, const struct x86_insn *insn)
 	}
 }
 
+/* x86_insn_format - see decode.h. */
 int x86_insn_format(const struct x86_insn *insn, uint64_t rip, char *buf, size_t size)
 {
 	struct textbuf t = { .buf = buf, .size = size };

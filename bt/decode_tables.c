@@ -421,8 +421,8 @@ const struct x86_opcode x86_map_onebyte[X86_MAP_ROWS] = {
 	[0xc9] = I0(LEAVE, D64),
 	[0xca] = I1(RETF, Iw, BR),
 	[0xcb] = I0(RETF, BR),
-	[0xcc] = I0(INT3, BR | FW),
-	[0xcd] = I1(INT, Ib, BR | FW),
+	[0xcc] = I0(INT3, BR | FRW), /* INT n pushes RFLAGS, clears IF/TF */
+	[0xcd] = I1(INT, Ib, BR | FRW),
 	[0xce] = I0(INTO, I64 | BR | FRW),
 	[0xcf] = I0(IRET, BR | FW), /* IRET/IRETD/IRETQ by operand size */
 	[0xd0] = ESC(REG, grp2_d0),
@@ -445,6 +445,9 @@ const struct x86_opcode x86_map_onebyte[X86_MAP_ROWS] = {
 	[0xe5] = I2(IN, eAX, Ib, IOPL),
 	[0xe6] = I2(OUT, Ib, AL, IOPL),
 	[0xe7] = I2(OUT, Ib, eAX, IOPL),
+	/* Near branches are f64: in 64-bit mode Intel CPUs ignore 66 and keep
+	 * rel32 (and a 64-bit RIP); AMD CPUs honour it (rel16, IP truncated to
+	 * 16 bits).  We follow Intel; see docs/decoder.md. */
 	[0xe8] = I1(CALL, Jz, F64 | BR),
 	[0xe9] = I1(JMP, Jz, F64 | BR),
 	[0xea] = I1(JMPF, Ap, I64 | BR),
@@ -454,7 +457,7 @@ const struct x86_opcode x86_map_onebyte[X86_MAP_ROWS] = {
 	[0xee] = I2(OUT, DX, AL, IOPL),
 	[0xef] = I2(OUT, DX, eAX, IOPL),
 	/* F0: LOCK; F2, F3: REPNE, REP */
-	[0xf1] = I0(INT1, BR | FW), /* ICEBP */
+	[0xf1] = I0(INT1, BR | FRW), /* ICEBP */
 	[0xf4] = I0(HLT, PRIV),
 	[0xf5] = I0(CMC, FRW),
 	[0xf6] = ESC(REG, grp3_f6),
@@ -632,7 +635,7 @@ const struct x86_opcode x86_map_0f[X86_MAP_ROWS] = {
 	[0x03] = I2(LSL, Gv, ERzMw, FW),
 	/* SYSCALL/SYSRET are decoded in every mode: Intel CPUs raise #UD
 	 * outside 64-bit mode, AMD's run them; the interpreter decides. */
-	[0x05] = I0(SYSCALL, BR | FW),
+	[0x05] = I0(SYSCALL, BR | FRW), /* R11 = RFLAGS; RFLAGS &= ~SFMASK */
 	[0x06] = I0(CLTS, PRIV),
 	[0x07] = I0(SYSRET, PRIV | BR | FW),
 	[0x08] = I0(INVD, PRIV),
@@ -666,7 +669,7 @@ const struct x86_opcode x86_map_0f[X86_MAP_ROWS] = {
 	[0x30] = I0(WRMSR, PRIV),
 	[0x31] = I0(RDTSC, IOPL),
 	[0x32] = I0(RDMSR, PRIV),
-	[0x33] = I0(RDPMC, IOPL),
+	[0x33] = I0(RDPMC, IOPL), /* CPL 0, or CR4.PCE */
 	[0x34] = I0(SYSENTER, BR | FW),
 	[0x35] = I0(SYSEXIT, PRIV | BR),
 	[0x37] = I0(GETSEC, 0),

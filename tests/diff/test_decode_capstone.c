@@ -32,7 +32,7 @@
 #include "bt/decode_tables.h"
 #include "capstone_ref.h"
 
-#define DEFAULT_ITERS 40000
+#define DEFAULT_ITERS 150000
 #define DEFAULT_SEED 0x7472617065ull
 #define CASE_BYTES 16
 #define BASE_ADDR 0x1000
@@ -192,6 +192,7 @@ struct known_class {
 	const char *name;
 	bool (*match)(const struct diff_case *c);
 	unsigned long hits;
+	struct diff_case example; /* the first case seen (TRAPEZE_DIFF_VERBOSE) */
 };
 
 /* The last legacy prefix byte before the REX/opcode, or 0. */
@@ -479,37 +480,37 @@ static bool k_xop_imm32(const struct diff_case *c)
 }
 
 static struct known_class known[] = {
-	{ "LOCK on a non-lockable form or register destination", k_lock, 0 },
-	{ "MOV to/from a CR or DR that does not exist", k_crdr, 0 },
-	{ "MOV CS, r/m", k_mov_cs, 0 },
-	{ "MOV Sreg with REX.R", k_sreg_rexr, 0 },
-	{ "64-bit near branch rel32 with 66 (or 67+REX.W)", k_jz_66, 0 },
-	{ "far pointer (Mp) memory operand size", k_mp_size, 0 },
-	{ "hint NOPs 0F 18..1F", k_hint_nop, 0 },
-	{ "UD0/UD1 have a ModRM byte", k_ud01, 0 },
-	{ "0F 0D prefetch forms", k_prefetchw, 0 },
-	{ "66 with an ignored F2/F3", k_66_with_rep, 0 },
-	{ "mandatory prefix not next to the opcode", k_mandatory_order, 0 },
-	{ "VMREAD/VMWRITE with 66/F2/F3", k_vmread_pfx, 0 },
-	{ "instructions newer than Capstone 4", k_newer, 0 },
-	{ "MOVSXD without REX.W", k_movsxd, 0 },
-	{ "LAR/LSL source is r32/m16", k_lsl_mem, 0 },
-	{ "VEX after 66/F2/F3", k_vex_prefix, 0 },
-	{ "REX.W with 66 or 67", k_rexw_66_67, 0 },
-	{ "fences ignore ModRM.rm", k_fence_rm, 0 },
-	{ "SVM implicit register operands", k_svm, 0 },
-	{ "XCHG rAX, r with 66", k_xchg_66, 0 },
-	{ "CBW/CWD with a 16-bit operand size", k_cbw16, 0 },
-	{ "JrCXZ name with a distant 67", k_jrcxz, 0 },
-	{ "NP instruction with 66/F2/F3", k_np_prefix, 0 },
-	{ "AAM/AAD with base 10", k_aam10, 0 },
-	{ "branch target truncation with 66/67 (16/32-bit modes)", k_branch_trunc, 0 },
-	{ "64-bit-only instruction outside 64-bit mode", k_o64, 0 },
-	{ "16-bit mode mandatory prefixes", k_16bit_mandatory, 0 },
-	{ "VIA PadLock 0F A6/A7", k_padlock, 0 },
-	{ "90 with REX and other prefixes", k_nop90, 0 },
-	{ "XOP imm32 in 16-bit mode", k_xop_imm32, 0 },
-	{ NULL, NULL, 0 },
+	{ "LOCK on a non-lockable form or register destination", k_lock, 0, { 0 } },
+	{ "MOV to/from a CR or DR that does not exist", k_crdr, 0, { 0 } },
+	{ "MOV CS, r/m", k_mov_cs, 0, { 0 } },
+	{ "MOV Sreg with REX.R", k_sreg_rexr, 0, { 0 } },
+	{ "64-bit near branch rel32 with 66 (or 67+REX.W)", k_jz_66, 0, { 0 } },
+	{ "far pointer (Mp) memory operand size", k_mp_size, 0, { 0 } },
+	{ "hint NOPs 0F 18..1F", k_hint_nop, 0, { 0 } },
+	{ "UD0/UD1 have a ModRM byte", k_ud01, 0, { 0 } },
+	{ "0F 0D prefetch forms", k_prefetchw, 0, { 0 } },
+	{ "66 with an ignored F2/F3", k_66_with_rep, 0, { 0 } },
+	{ "mandatory prefix not next to the opcode", k_mandatory_order, 0, { 0 } },
+	{ "VMREAD/VMWRITE with 66/F2/F3", k_vmread_pfx, 0, { 0 } },
+	{ "instructions newer than Capstone 4", k_newer, 0, { 0 } },
+	{ "MOVSXD without REX.W", k_movsxd, 0, { 0 } },
+	{ "LAR/LSL source is r32/m16", k_lsl_mem, 0, { 0 } },
+	{ "VEX after 66/F2/F3", k_vex_prefix, 0, { 0 } },
+	{ "REX.W with 66 or 67", k_rexw_66_67, 0, { 0 } },
+	{ "fences ignore ModRM.rm", k_fence_rm, 0, { 0 } },
+	{ "SVM implicit register operands", k_svm, 0, { 0 } },
+	{ "XCHG rAX, r with 66", k_xchg_66, 0, { 0 } },
+	{ "CBW/CWD with a 16-bit operand size", k_cbw16, 0, { 0 } },
+	{ "JrCXZ name with a distant 67", k_jrcxz, 0, { 0 } },
+	{ "NP instruction with 66/F2/F3", k_np_prefix, 0, { 0 } },
+	{ "AAM/AAD with base 10", k_aam10, 0, { 0 } },
+	{ "branch target truncation with 66/67 (16/32-bit modes)", k_branch_trunc, 0, { 0 } },
+	{ "64-bit-only instruction outside 64-bit mode", k_o64, 0, { 0 } },
+	{ "16-bit mode mandatory prefixes", k_16bit_mandatory, 0, { 0 } },
+	{ "VIA PadLock 0F A6/A7", k_padlock, 0, { 0 } },
+	{ "90 with REX and other prefixes", k_nop90, 0, { 0 } },
+	{ "XOP imm32 in 16-bit mode", k_xop_imm32, 0, { 0 } },
+	{ NULL, NULL, 0, { 0 } },
 };
 
 /* ---- generators ---------------------------------------------------------------- */
@@ -619,6 +620,7 @@ struct group {
 
 struct stats {
 	unsigned long cases, both_ok, both_invalid, outcome[OUT_COUNT];
+	unsigned long full_agree; /* both decoded, compared operand by operand */
 	unsigned ngroups;
 	struct group groups[MAX_GROUPS];
 };
@@ -645,7 +647,8 @@ static enum outcome classify(struct diff_case *c)
 		return OUT_UNSUPPORTED;
 	for (unsigned i = 0; known[i].name; i++)
 		if (known[i].match(c)) {
-			known[i].hits++;
+			if (known[i].hits++ == 0)
+				known[i].example = *c;
 			return OUT_KNOWN;
 		}
 	return OUT_UNKNOWN;
@@ -696,16 +699,20 @@ static void print_case(const struct diff_case *c)
 	}
 }
 
-static void report(const struct stats *s)
+static void report(const struct stats *s, bool verbose)
 {
 	fprintf(stderr, "decoder vs Capstone: %lu cases: %lu both decoded, %lu both invalid; "
-			"agree %lu, length-only rows Capstone rejects %lu, documented %lu, "
-			"undocumented %lu\n",
-		s->cases, s->both_ok, s->both_invalid, s->outcome[OUT_AGREE],
+			"agree %lu (%lu of them operand by operand), length-only rows "
+			"Capstone rejects %lu, documented %lu, undocumented %lu\n",
+		s->cases, s->both_ok, s->both_invalid, s->outcome[OUT_AGREE], s->full_agree,
 		s->outcome[OUT_UNSUPPORTED], s->outcome[OUT_KNOWN], s->outcome[OUT_UNKNOWN]);
-	for (unsigned i = 0; known[i].name; i++)
-		if (known[i].hits)
-			fprintf(stderr, "  documented: %-60s %lu\n", known[i].name, known[i].hits);
+	for (unsigned i = 0; known[i].name; i++) {
+		if (!known[i].hits)
+			continue;
+		fprintf(stderr, "  documented: %-60s %lu\n", known[i].name, known[i].hits);
+		if (verbose)
+			print_case(&known[i].example);
+	}
 	for (unsigned i = 0; i < s->ngroups; i++) {
 		const struct group *g = &s->groups[i];
 		fprintf(stderr, "  UNDOCUMENTED: %s (map %u opcode %02x): %lu cases\n", g->what,
@@ -742,6 +749,8 @@ static void run_mode(struct stats *s, enum x86_mode mode, int bits, unsigned lon
 		s->both_invalid += c.ours != X86_DECODE_OK && !c.ref_ok;
 		o = classify(&c);
 		s->outcome[o]++;
+		s->full_agree += o == OUT_AGREE && c.ours == X86_DECODE_OK && c.ref_ok &&
+				 !length_only(&c);
 		if (o == OUT_UNKNOWN)
 			record_unknown(s, &c);
 	}
@@ -758,7 +767,7 @@ static void test_against_capstone(void **state)
 	run_mode(&s, X86_MODE_64, 64, iters);
 	run_mode(&s, X86_MODE_32, 32, iters);
 	run_mode(&s, X86_MODE_16, 16, iters);
-	report(&s);
+	report(&s, env_ulong("TRAPEZE_DIFF_VERBOSE", 0) != 0);
 	assert_int_equal(s.outcome[OUT_UNKNOWN], 0);
 }
 

@@ -36,9 +36,13 @@ static void test_alu_all_forms(void **state)
 		assert_gpr(&i.opnd[0], X86_RAX, 8);
 		assert_gpr(&i.opnd[1], X86_RBX, 8);
 
-		snprintf(hex, sizeof(hex), "%02x 3c",
-		         base + 2); /* Gb,Eb: bh, [rsp]? no SIB */
-		assert_int_equal(decode(M64, hex, &i), -EAGAIN); /* rm=100 needs a SIB */
+		/* Gb,Eb with ModRM 3c: rm=100 announces a SIB byte, not given */
+		snprintf(hex, sizeof(hex), "%02x 3c", base + 2);
+		assert_int_equal(decode(M64, hex, &i), -EAGAIN);
+		snprintf(hex, sizeof(hex), "%02x 3c 24", base + 2); /* bh, [rsp] */
+		i = ok(M64, hex);
+		assert_reg(&i.opnd[0], X86_RC_GPR8H, X86_RBX, 1);
+		assert_mem(&i.opnd[1], X86_RSP, NOREG, 1, 0, 1);
 
 		snprintf(hex, sizeof(hex), "66 %02x 0b", base + 3); /* Gv,Ev: cx, [rbx] */
 		i = ok(M64, hex);
