@@ -5,6 +5,7 @@
 #   make test      set up, build, run every test (ctest)
 #   make sanitize  the tests again, built with ASan + UBSan (build-asan/)
 #   make coverage  the tests with gcov, then a gcovr report (build-cov/)
+#   make bench     the benchmarks: native, every engine and QEMU side by side
 #   make long      long differential runs (decoder vs Capstone, >= 1M cases
 #                  per generator and mode)
 #   make clean     remove the build directories
@@ -13,7 +14,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup demo test sanitize coverage long clean
+.PHONY: all setup demo test sanitize coverage bench long clean
 
 all: setup
 	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
@@ -38,6 +39,9 @@ coverage:
 	gcovr -r . --object-directory build-cov --exclude 'tests/' --exclude 'guest/' \
 	  --html-details build-cov/coverage.html --print-summary
 	@echo "coverage report: build-cov/coverage.html"
+
+bench: all
+	./$(BUILD)/bench/trapeze-bench --build $(BUILD)
 
 long: all
 	TRAPEZE_DIFF_ITERS=1000000 ./$(BUILD)/tests/test_decode_capstone
