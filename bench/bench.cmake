@@ -14,3 +14,8 @@ target_link_libraries(trapeze-bench PRIVATE trapeze_lib)
 set_target_properties(trapeze-bench PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 add_dependencies(trapeze-bench bench_native_compute guest_images)
+
+# Micro-benchmark of the software MMU: TLB fast path, translate, walks.
+add_executable(mmu_bench ${PROJECT_SOURCE_DIR}/bench/mmu_bench.c)
+target_link_libraries(mmu_bench PRIVATE trapeze_lib)
+set_target_properties(mmu_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
