@@ -19,29 +19,11 @@
 #include <cmocka.h>
 
 #include "core/vm.h"
+#include "device_vm.h"
 #include "devices/device.h"
 #include "devices/devices.h"
 
 /* ---- a VM with no engine ------------------------------------------------ */
-
-static void null_destroy(struct vm *vm)
-{
-	(void)vm;
-}
-static const struct engine_ops null_engine = {.name = "none", .destroy = null_destroy};
-
-static struct vm *new_vm(void)
-{
-	struct vm *vm = calloc(1, sizeof(*vm));
-
-	assert_non_null(vm);
-	vm->engine = &null_engine;
-	vm->cfg.engine = &null_engine;
-	vm->cfg.serial_out_fd = -1;
-	vm->cfg.serial_in_fd = -1;
-	vm->mem.memfd = -1;
-	return vm;
-}
 
 static int port_write(struct vm *vm, uint16_t port, uint32_t val, unsigned len)
 {
@@ -81,7 +63,7 @@ static void test_debug_exit_statuses(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct vm *vm = new_vm();
+		struct vm *vm = test_vm_new();
 
 		assert_int_equal(dev_debug_exit_create(vm, TRAPEZE_PORT_DEBUG_EXIT), 0);
 		assert_false(vm_stopped(vm));
@@ -96,7 +78,7 @@ static void test_debug_exit_statuses(void **state)
 
 static void test_debug_exit_message_and_first_stop_wins(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(dev_debug_exit_create(vm, TRAPEZE_PORT_DEBUG_EXIT), 0);
 	assert_int_equal(port_write(vm, TRAPEZE_PORT_DEBUG_EXIT, 0x31, 1), 0);
@@ -109,7 +91,7 @@ static void test_debug_exit_message_and_first_stop_wins(void **state)
 
 static void test_debug_exit_reads_zero(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(dev_debug_exit_create(vm, TRAPEZE_PORT_DEBUG_EXIT), 0);
 	assert_int_equal(port_read(vm, TRAPEZE_PORT_DEBUG_EXIT, 1), 0xa5a5a500);
@@ -123,7 +105,7 @@ static void test_debug_exit_reads_zero(void **state)
 
 static void test_sysctl_signature(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(dev_sysctl_create(vm, TRAPEZE_PORT_SYSCTL), 0);
 	assert_int_equal(port_read(vm, TRAPEZE_PORT_SYSCTL, 4), TRAPEZE_SYSCTL_SIGNATURE);
@@ -157,7 +139,7 @@ static void test_sysctl_power_off(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct vm *vm = new_vm();
+		struct vm *vm = test_vm_new();
 
 		assert_int_equal(dev_sysctl_create(vm, TRAPEZE_PORT_SYSCTL), 0);
 		assert_int_equal(
@@ -170,7 +152,7 @@ static void test_sysctl_power_off(void **state)
 
 static void test_sysctl_message_names_raw_status(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(dev_sysctl_create(vm, TRAPEZE_PORT_SYSCTL), 0);
 	assert_int_equal(port_write(vm, TRAPEZE_PORT_SYSCTL, 4000000000u, 4), 0);
@@ -184,7 +166,7 @@ static void test_sysctl_message_names_raw_status(void **state)
 
 static struct vm *new_vm_with_ram(void)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(gmem_init(&vm->mem, 1 << 20), 0);
 	assert_int_equal(dev_testport_create(vm, TRAPEZE_PORT_TESTPORT), 0);
@@ -263,7 +245,7 @@ static void test_board_registers_all_devices(void **state)
 	    {0xa0, 2, "i8259 slave"},
 	    {0x4d0, 2, "i8259 ELCR"},
 	};
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 	char err[256] = "";
 
 	assert_int_equal(board_setup(vm, err, sizeof(err)), 0);
@@ -285,7 +267,7 @@ static void test_board_registers_all_devices(void **state)
 /* The board's UART uses the configured fds and IRQ 4. */
 static void test_board_uart_wiring(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 	char err[256];
 	int out[2], in[2];
 	char c = 0;
@@ -319,7 +301,7 @@ static int dummy_io(void *dev, struct vcpu *vcpu, uint64_t offset, void *data,
 
 static void test_board_fails_cleanly_on_overlap(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 	char err[256] = "";
 
 	/* Something already sits on 0xf5, inside isa-debug-exit's range. */
@@ -335,7 +317,7 @@ static void test_board_fails_cleanly_on_overlap(void **state)
 
 static void test_board_twice_is_refused(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 	char err[256] = "";
 
 	assert_int_equal(board_setup(vm, err, sizeof(err)), 0);
@@ -349,7 +331,7 @@ static void test_board_twice_is_refused(void **state)
 /* Two boards in one process do not share state. */
 static void test_two_boards(void **state)
 {
-	struct vm *a = new_vm(), *b = new_vm();
+	struct vm *a = test_vm_new(), *b = test_vm_new();
 	char err[256];
 
 	assert_int_equal(board_setup(a, err, sizeof(err)), 0);

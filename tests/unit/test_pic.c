@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "core/vm.h"
+#include "device_vm.h"
 #include "devices/device.h"
 #include "devices/devices.h"
 
@@ -56,28 +57,9 @@
 
 /* ---- fixture: a VM with no engine and the PIC pair ---------------------- */
 
-static void null_destroy(struct vm *vm)
-{
-	(void)vm;
-}
-static const struct engine_ops null_engine = {.name = "none", .destroy = null_destroy};
-
-static struct vm *new_vm(void)
-{
-	struct vm *vm = calloc(1, sizeof(*vm));
-
-	assert_non_null(vm);
-	vm->engine = &null_engine;
-	vm->cfg.engine = &null_engine;
-	vm->cfg.serial_out_fd = -1;
-	vm->cfg.serial_in_fd = -1;
-	vm->mem.memfd = -1;
-	return vm;
-}
-
 static struct vm *new_vm_with_pic(void)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(dev_pic_create(vm, MASTER_CMD, SLAVE_CMD, ELCR_MASTER, NULL), 0);
 	return vm;
@@ -93,19 +75,6 @@ static int teardown(void **state)
 {
 	vm_destroy(*state);
 	return 0;
-}
-
-static void outb(struct vm *vm, uint16_t port, uint8_t val)
-{
-	assert_int_equal(bus_access(&vm->pio, NULL, port, &val, 1, true), 0);
-}
-
-static uint8_t inb(struct vm *vm, uint16_t port)
-{
-	uint8_t val = 0x5a;
-
-	assert_int_equal(bus_access(&vm->pio, NULL, port, &val, 1, false), 0);
-	return val;
 }
 
 /* The CPU side: what would be taken now, and taking it. */
@@ -139,34 +108,34 @@ static void raise_irq(struct vm *vm, unsigned n)
 static void init_pair(struct vm *vm, uint8_t master_base, uint8_t slave_base,
                       uint8_t icw1_extra, uint8_t icw4)
 {
-	outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4 | icw1_extra);
-	outb(vm, SLAVE_CMD, ICW1_INIT | ICW1_IC4 | icw1_extra);
-	outb(vm, MASTER_DATA, master_base);
-	outb(vm, SLAVE_DATA, slave_base);
-	outb(vm, MASTER_DATA, 1 << 2); /* a slave on IR2 */
-	outb(vm, SLAVE_DATA, 2);       /* slave id 2 */
-	outb(vm, MASTER_DATA, icw4);
-	outb(vm, SLAVE_DATA, icw4);
+	test_outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4 | icw1_extra);
+	test_outb(vm, SLAVE_CMD, ICW1_INIT | ICW1_IC4 | icw1_extra);
+	test_outb(vm, MASTER_DATA, master_base);
+	test_outb(vm, SLAVE_DATA, slave_base);
+	test_outb(vm, MASTER_DATA, 1 << 2); /* a slave on IR2 */
+	test_outb(vm, SLAVE_DATA, 2);       /* slave id 2 */
+	test_outb(vm, MASTER_DATA, icw4);
+	test_outb(vm, SLAVE_DATA, icw4);
 }
 
 /* The usual setup: vectors 0x20/0x28, 8086 mode, edge, all unmasked. */
 static void init_default(struct vm *vm)
 {
 	init_pair(vm, MASTER_BASE, SLAVE_BASE, 0, ICW4_8086);
-	outb(vm, MASTER_DATA, 0x00);
-	outb(vm, SLAVE_DATA, 0x00);
+	test_outb(vm, MASTER_DATA, 0x00);
+	test_outb(vm, SLAVE_DATA, 0x00);
 }
 
 static uint8_t read_isr(struct vm *vm, uint16_t cmd)
 {
-	outb(vm, cmd, OCW3_READ_ISR);
-	return inb(vm, cmd);
+	test_outb(vm, cmd, OCW3_READ_ISR);
+	return test_inb(vm, cmd);
 }
 
 static uint8_t read_irr(struct vm *vm, uint16_t cmd)
 {
-	outb(vm, cmd, OCW3_READ_IRR);
-	return inb(vm, cmd);
+	test_outb(vm, cmd, OCW3_READ_IRR);
+	return test_inb(vm, cmd);
 }
 
 /* ---- hooks and power-on ------------------------------------------------- */
@@ -194,16 +163,16 @@ static void test_power_on_masks_everything(void **state)
 {
 	struct vm *vm = *state;
 
-	assert_int_equal(inb(vm, MASTER_DATA), 0xff);
-	assert_int_equal(inb(vm, SLAVE_DATA), 0xff);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0xff);
+	assert_int_equal(test_inb(vm, SLAVE_DATA), 0xff);
 	assert_int_equal(pending(vm), NONE);
 	raise_irq(vm, 0);
 	raise_irq(vm, 12);
 	assert_int_equal(pending(vm), NONE);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x01); /* IRR is selected */
-	assert_int_equal(inb(vm, SLAVE_CMD), 0x10);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x01); /* IRR is selected */
+	assert_int_equal(test_inb(vm, SLAVE_CMD), 0x10);
 	/* Unmasking delivers with the BIOS's vectors. */
-	outb(vm, MASTER_DATA, 0xfe);
+	test_outb(vm, MASTER_DATA, 0xfe);
 	assert_int_equal(take(vm), 0x08);
 }
 
@@ -218,13 +187,13 @@ static void test_init_sets_vector_bases(void **state)
 	assert_int_equal(take(vm), MASTER_BASE + 1);
 	/* Re-initialise elsewhere; ICW2's low three bits are not the base. */
 	init_pair(vm, 0x47, 0x93, 0, ICW4_8086);
-	outb(vm, MASTER_DATA, 0);
-	outb(vm, SLAVE_DATA, 0);
+	test_outb(vm, MASTER_DATA, 0);
+	test_outb(vm, SLAVE_DATA, 0);
 	irq(vm, 1, false);
 	raise_irq(vm, 1);
 	assert_int_equal(take(vm), 0x41);
 	raise_irq(vm, 11);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), 0x93);
 }
 
@@ -237,10 +206,10 @@ static void test_icw1_resets_the_chip(void **state)
 	raise_irq(vm, 3);
 	raise_irq(vm, 4);
 	assert_int_equal(take(vm), MASTER_BASE + 3);
-	outb(vm, MASTER_CMD, OCW3_READ_ISR);
-	outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4);
-	assert_int_equal(inb(vm, MASTER_DATA), 0x00);  /* IMR cleared */
-	assert_int_equal(inb(vm, MASTER_CMD), 0x00);   /* IRR, edges forgotten */
+	test_outb(vm, MASTER_CMD, OCW3_READ_ISR);
+	test_outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0x00);  /* IMR cleared */
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x00);   /* IRR, edges forgotten */
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0); /* nothing in service */
 	assert_int_equal(pending(vm), NONE);
 }
@@ -252,29 +221,29 @@ static void test_init_dialogue_steps(void **state)
 	struct vm *vm = *state;
 
 	/* Single, no ICW4: ICW2 and then straight to IMR. */
-	outb(vm, MASTER_CMD, ICW1_INIT | ICW1_SNGL);
-	outb(vm, MASTER_DATA, 0x50);
-	outb(vm, MASTER_DATA, 0xa5);
-	assert_int_equal(inb(vm, MASTER_DATA), 0xa5);
+	test_outb(vm, MASTER_CMD, ICW1_INIT | ICW1_SNGL);
+	test_outb(vm, MASTER_DATA, 0x50);
+	test_outb(vm, MASTER_DATA, 0xa5);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0xa5);
 	/* Cascade with ICW4: three data writes are consumed first. */
-	outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4);
-	outb(vm, MASTER_DATA, 0x30);
-	outb(vm, MASTER_DATA, 0x04);
-	assert_int_equal(inb(vm, MASTER_DATA), 0x00); /* still mid-dialogue */
-	outb(vm, MASTER_DATA, ICW4_8086);
-	assert_int_equal(inb(vm, MASTER_DATA), 0x00);
-	outb(vm, MASTER_DATA, 0x3c);
-	assert_int_equal(inb(vm, MASTER_DATA), 0x3c);
+	test_outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4);
+	test_outb(vm, MASTER_DATA, 0x30);
+	test_outb(vm, MASTER_DATA, 0x04);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0x00); /* still mid-dialogue */
+	test_outb(vm, MASTER_DATA, ICW4_8086);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0x00);
+	test_outb(vm, MASTER_DATA, 0x3c);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0x3c);
 	/* An ICW1 mid-dialogue starts over. */
-	outb(vm, MASTER_CMD, ICW1_INIT | ICW1_SNGL);
-	outb(vm, MASTER_CMD, ICW1_INIT | ICW1_SNGL | ICW1_IC4);
-	outb(vm, MASTER_DATA, 0x60);
-	outb(vm, MASTER_DATA, ICW4_8086);
-	outb(vm, MASTER_DATA, 0xfb);
-	assert_int_equal(inb(vm, MASTER_DATA), 0xfb);
+	test_outb(vm, MASTER_CMD, ICW1_INIT | ICW1_SNGL);
+	test_outb(vm, MASTER_CMD, ICW1_INIT | ICW1_SNGL | ICW1_IC4);
+	test_outb(vm, MASTER_DATA, 0x60);
+	test_outb(vm, MASTER_DATA, ICW4_8086);
+	test_outb(vm, MASTER_DATA, 0xfb);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0xfb);
 	raise_irq(vm, 2); /* ISA IRQ 2 is IRQ 9 on the slave: not here */
 	raise_irq(vm, 0);
-	outb(vm, MASTER_DATA, 0xfe);
+	test_outb(vm, MASTER_DATA, 0xfe);
 	assert_int_equal(take(vm), 0x60);
 }
 
@@ -285,12 +254,12 @@ static void test_masked_request_waits_in_irr(void **state)
 	struct vm *vm = *state;
 
 	init_default(vm);
-	outb(vm, MASTER_DATA, 0x20); /* mask IRQ 5 */
-	assert_int_equal(inb(vm, MASTER_DATA), 0x20);
+	test_outb(vm, MASTER_DATA, 0x20); /* mask IRQ 5 */
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0x20);
 	raise_irq(vm, 5);
 	assert_int_equal(pending(vm), NONE);
 	assert_int_equal(read_irr(vm, MASTER_CMD), 0x20);
-	outb(vm, MASTER_DATA, 0x00);
+	test_outb(vm, MASTER_DATA, 0x00);
 	assert_int_equal(take(vm), MASTER_BASE + 5);
 	assert_int_equal(read_irr(vm, MASTER_CMD), 0x00); /* the edge is used up */
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0x20);
@@ -308,11 +277,11 @@ static void test_priority_among_simultaneous_requests(void **state)
 	assert_int_equal(take(vm), MASTER_BASE + 3);
 	/* Lower priorities wait while 3 is in service. */
 	assert_int_equal(pending(vm), NONE);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 5);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 6);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(pending(vm), NONE);
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0);
 }
@@ -330,10 +299,10 @@ static void test_nested_interrupts_and_eoi(void **state)
 	raise_irq(vm, 1);
 	assert_int_equal(take(vm), MASTER_BASE + 1); /* higher: nests */
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0x22);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0x20); /* 1 ended, 5 remains */
 	assert_int_equal(pending(vm), NONE);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 6);
 }
 
@@ -346,9 +315,9 @@ static void test_specific_eoi(void **state)
 	take(vm);
 	raise_irq(vm, 1);
 	take(vm);
-	outb(vm, MASTER_CMD, OCW2_SEOI | 5); /* end 5, not the innermost */
+	test_outb(vm, MASTER_CMD, OCW2_SEOI | 5); /* end 5, not the innermost */
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0x02);
-	outb(vm, MASTER_CMD, OCW2_SEOI | 3); /* not in service: no effect */
+	test_outb(vm, MASTER_CMD, OCW2_SEOI | 3); /* not in service: no effect */
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0x02);
 }
 
@@ -374,21 +343,21 @@ static void test_rotate_and_set_priority(void **state)
 	init_default(vm);
 	raise_irq(vm, 3);
 	assert_int_equal(take(vm), MASTER_BASE + 3);
-	outb(vm, MASTER_CMD, OCW2_ROTATE_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_ROTATE_EOI);
 	irq(vm, 3, false);
 	raise_irq(vm, 3);
 	raise_irq(vm, 4);
 	assert_int_equal(take(vm), MASTER_BASE + 4); /* 3 is now the lowest */
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 3);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	/* Set priority: 5 lowest, so 6 is the highest and 0 ranks below it. */
-	outb(vm, MASTER_CMD, OCW2_SET_PRIO | 5);
+	test_outb(vm, MASTER_CMD, OCW2_SET_PRIO | 5);
 	raise_irq(vm, 0);
 	raise_irq(vm, 6);
 	assert_int_equal(take(vm), MASTER_BASE + 6);
 	assert_int_equal(pending(vm), NONE); /* 0 cannot nest inside 6 now */
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 0);
 }
 
@@ -398,8 +367,8 @@ static void test_rotate_in_aeoi_mode(void **state)
 	struct vm *vm = *state;
 
 	init_pair(vm, MASTER_BASE, SLAVE_BASE, 0, ICW4_8086 | ICW4_AEOI);
-	outb(vm, MASTER_DATA, 0);
-	outb(vm, MASTER_CMD, OCW2_ROTATE_AEOI_ON);
+	test_outb(vm, MASTER_DATA, 0);
+	test_outb(vm, MASTER_CMD, OCW2_ROTATE_AEOI_ON);
 	raise_irq(vm, 1);
 	assert_int_equal(take(vm), MASTER_BASE + 1);
 	raise_irq(vm, 4);
@@ -408,8 +377,8 @@ static void test_rotate_in_aeoi_mode(void **state)
 	assert_int_equal(take(vm), MASTER_BASE + 4); /* 1 went to the back */
 	assert_int_equal(take(vm), MASTER_BASE + 1);
 	/* Without rotation, 1 would win again over 4. */
-	outb(vm, MASTER_CMD, OCW2_ROTATE_AEOI_OFF);
-	outb(vm, MASTER_CMD, OCW2_SET_PRIO | 7);
+	test_outb(vm, MASTER_CMD, OCW2_ROTATE_AEOI_OFF);
+	test_outb(vm, MASTER_CMD, OCW2_SET_PRIO | 7);
 	irq(vm, 1, false);
 	irq(vm, 4, false);
 	raise_irq(vm, 4);
@@ -429,11 +398,11 @@ static void test_special_mask_mode(void **state)
 	take(vm);
 	raise_irq(vm, 5);
 	assert_int_equal(pending(vm), NONE);
-	outb(vm, MASTER_DATA, 0x08);
-	outb(vm, MASTER_CMD, OCW3_SMM_ON);
+	test_outb(vm, MASTER_DATA, 0x08);
+	test_outb(vm, MASTER_CMD, OCW3_SMM_ON);
 	assert_int_equal(take(vm), MASTER_BASE + 5);
-	outb(vm, MASTER_CMD, OCW2_SEOI | 5);
-	outb(vm, MASTER_CMD, OCW3_SMM_OFF);
+	test_outb(vm, MASTER_CMD, OCW2_SEOI | 5);
+	test_outb(vm, MASTER_CMD, OCW3_SMM_OFF);
 	raise_irq(vm, 6);
 	assert_int_equal(pending(vm), NONE); /* 3 holds back again */
 }
@@ -450,8 +419,8 @@ static void test_slave_vectors_through_the_master(void **state)
 		assert_int_equal(take(vm), SLAVE_BASE + (n - 8));
 		assert_int_equal(read_isr(vm, SLAVE_CMD), 1u << (n - 8));
 		assert_int_equal(read_isr(vm, MASTER_CMD), 0x04); /* IR2 in service */
-		outb(vm, SLAVE_CMD, OCW2_EOI);
-		outb(vm, MASTER_CMD, OCW2_EOI);
+		test_outb(vm, SLAVE_CMD, OCW2_EOI);
+		test_outb(vm, MASTER_CMD, OCW2_EOI);
 		irq(vm, n, false);
 	}
 	assert_int_equal(pending(vm), NONE);
@@ -471,12 +440,12 @@ static void test_cascade_priority(void **state)
 	assert_int_equal(pending(vm), NONE); /* IR2 is in service on the master */
 	raise_irq(vm, 1);
 	assert_int_equal(take(vm), MASTER_BASE + 1); /* above IR2 */
-	outb(vm, MASTER_CMD, OCW2_EOI);              /* ends 1 */
-	outb(vm, SLAVE_CMD, OCW2_EOI);
-	outb(vm, MASTER_CMD, OCW2_EOI); /* ends IR2 */
+	test_outb(vm, MASTER_CMD, OCW2_EOI);              /* ends 1 */
+	test_outb(vm, SLAVE_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI); /* ends IR2 */
 	assert_int_equal(take(vm), SLAVE_BASE + 0);
-	outb(vm, SLAVE_CMD, OCW2_EOI);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, SLAVE_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 3);
 }
 
@@ -487,10 +456,10 @@ static void test_special_fully_nested_mode(void **state)
 	struct vm *vm = *state;
 
 	init_pair(vm, MASTER_BASE, SLAVE_BASE, 0, ICW4_8086);
-	outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4);
-	outb(vm, MASTER_DATA, MASTER_BASE);
-	outb(vm, MASTER_DATA, 0x04);
-	outb(vm, MASTER_DATA, ICW4_8086 | ICW4_SFNM);
+	test_outb(vm, MASTER_CMD, ICW1_INIT | ICW1_IC4);
+	test_outb(vm, MASTER_DATA, MASTER_BASE);
+	test_outb(vm, MASTER_DATA, 0x04);
+	test_outb(vm, MASTER_DATA, ICW4_8086 | ICW4_SFNM);
 	raise_irq(vm, 12);
 	assert_int_equal(take(vm), SLAVE_BASE + 4);
 	raise_irq(vm, 9);
@@ -510,18 +479,18 @@ static void test_ocw3_selects_irr_or_isr(void **state)
 	raise_irq(vm, 6);
 	take(vm);
 	/* The selection sticks until changed. */
-	outb(vm, MASTER_CMD, OCW3_READ_ISR);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x10);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x10);
-	outb(vm, MASTER_CMD, OCW3_READ_IRR);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x40);
+	test_outb(vm, MASTER_CMD, OCW3_READ_ISR);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x10);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x10);
+	test_outb(vm, MASTER_CMD, OCW3_READ_IRR);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x40);
 	/* OCW3 without RR keeps the selection. */
-	outb(vm, MASTER_CMD, OCW3_READ_ISR);
-	outb(vm, MASTER_CMD, 0x08);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x10);
+	test_outb(vm, MASTER_CMD, OCW3_READ_ISR);
+	test_outb(vm, MASTER_CMD, 0x08);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x10);
 	/* The data port is the IMR whatever OCW3 says. */
-	outb(vm, MASTER_DATA, 0x81);
-	assert_int_equal(inb(vm, MASTER_DATA), 0x81);
+	test_outb(vm, MASTER_DATA, 0x81);
+	assert_int_equal(test_inb(vm, MASTER_DATA), 0x81);
 }
 
 /* Poll mode: a read acknowledges the highest request and returns it. */
@@ -532,19 +501,19 @@ static void test_poll_mode(void **state)
 	init_default(vm);
 	raise_irq(vm, 5);
 	raise_irq(vm, 3);
-	outb(vm, MASTER_CMD, OCW3_POLL);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x83);
+	test_outb(vm, MASTER_CMD, OCW3_POLL);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x83);
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0x08);
 	/* That acknowledged 3: the CPU has nothing left to take. */
 	assert_int_equal(pending(vm), NONE);
 	/* Only the read after a poll command polls. */
-	assert_int_equal(inb(vm, MASTER_CMD), 0x08);
-	outb(vm, MASTER_CMD, OCW2_EOI);
-	outb(vm, MASTER_CMD, OCW3_POLL);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x85);
-	outb(vm, MASTER_CMD, OCW2_EOI);
-	outb(vm, MASTER_CMD, OCW3_POLL);
-	assert_int_equal(inb(vm, MASTER_CMD), 0x00); /* no request */
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x08);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW3_POLL);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x85);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW3_POLL);
+	assert_int_equal(test_inb(vm, MASTER_CMD), 0x00); /* no request */
 }
 
 /* ---- spurious interrupts ----------------------------------------------- */
@@ -566,7 +535,7 @@ static void test_spurious_irq7(void **state)
 	assert_int_equal(pending(vm), NONE);
 	/* Masking a request the CPU has not taken yet does the same. */
 	raise_irq(vm, 4);
-	outb(vm, MASTER_DATA, 0x10);
+	test_outb(vm, MASTER_DATA, 0x10);
 	assert_int_equal(take(vm), MASTER_BASE + 7);
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0);
 	/* A real IRQ 7 is in service: the guest can tell them apart. */
@@ -588,7 +557,7 @@ static void test_spurious_irq15(void **state)
 	assert_int_equal(read_isr(vm, SLAVE_CMD), 0);
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0x04);
 	/* The guest EOIs the master only; then all is quiet. */
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0);
 	assert_int_equal(pending(vm), NONE);
 	/* And the slave still works. */
@@ -606,7 +575,7 @@ static void test_edge_triggered(void **state)
 	init_default(vm);
 	raise_irq(vm, 4);
 	take(vm);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(pending(vm), NONE); /* still high, no new edge */
 	raise_irq(vm, 4);                    /* no change: nothing */
 	assert_int_equal(pending(vm), NONE);
@@ -622,27 +591,27 @@ static void test_level_triggered_by_elcr(void **state)
 	struct vm *vm = *state;
 
 	init_default(vm);
-	outb(vm, ELCR_MASTER, 0xff);
-	outb(vm, ELCR_SLAVE, 0xff);
+	test_outb(vm, ELCR_MASTER, 0xff);
+	test_outb(vm, ELCR_SLAVE, 0xff);
 	/* IRQ 0, 1, 2, 8 and 13 are edge only. */
-	assert_int_equal(inb(vm, ELCR_MASTER), 0xf8);
-	assert_int_equal(inb(vm, ELCR_SLAVE), 0xde);
-	outb(vm, ELCR_SLAVE, 0x00);
-	outb(vm, ELCR_MASTER, 0x20); /* IRQ 5 level */
+	assert_int_equal(test_inb(vm, ELCR_MASTER), 0xf8);
+	assert_int_equal(test_inb(vm, ELCR_SLAVE), 0xde);
+	test_outb(vm, ELCR_SLAVE, 0x00);
+	test_outb(vm, ELCR_MASTER, 0x20); /* IRQ 5 level */
 	raise_irq(vm, 5);
 	take(vm);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 5); /* still asserted */
 	/* A driver silences the device first, then sends EOI: all quiet. */
 	irq(vm, 5, false);
 	assert_int_equal(read_irr(vm, MASTER_CMD), 0);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(pending(vm), NONE);
 	/* EOI first: INT rises for the line still up, and when the device
 	 * then lets go the CPU gets a spurious IRQ 7. */
 	raise_irq(vm, 5);
 	take(vm);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	irq(vm, 5, false);
 	assert_int_equal(take(vm), MASTER_BASE + 7);
 	assert_int_equal(read_isr(vm, MASTER_CMD), 0);
@@ -656,7 +625,7 @@ static void test_level_triggered_by_ltim(void **state)
 	raise_irq(vm, 1); /* up before the PIC is programmed: no edge needed */
 	init_pair(vm, MASTER_BASE, SLAVE_BASE, ICW1_LTIM, ICW4_8086);
 	assert_int_equal(take(vm), MASTER_BASE + 1);
-	outb(vm, MASTER_CMD, OCW2_EOI);
+	test_outb(vm, MASTER_CMD, OCW2_EOI);
 	assert_int_equal(take(vm), MASTER_BASE + 1);
 }
 

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "core/vm.h"
+#include "device_vm.h"
 #include "devices/device.h"
 #include "devices/devices.h"
 
@@ -60,12 +61,6 @@
 
 /* ---- fixture ------------------------------------------------------------- */
 
-static void null_destroy(struct vm *vm)
-{
-	(void)vm;
-}
-static const struct engine_ops null_engine = {.name = "none", .destroy = null_destroy};
-
 struct fixture {
 	struct vm *vm;
 	struct dev_pit *pit;
@@ -77,32 +72,6 @@ static uint64_t fake_now(void *opaque)
 	return ((struct fixture *)opaque)->now_ns;
 }
 
-static struct vm *new_vm(void)
-{
-	struct vm *vm = calloc(1, sizeof(*vm));
-
-	assert_non_null(vm);
-	vm->engine = &null_engine;
-	vm->cfg.engine = &null_engine;
-	vm->cfg.serial_out_fd = -1;
-	vm->cfg.serial_in_fd = -1;
-	vm->mem.memfd = -1;
-	return vm;
-}
-
-static void outb(struct vm *vm, uint16_t port, uint8_t val)
-{
-	assert_int_equal(bus_access(&vm->pio, NULL, port, &val, 1, true), 0);
-}
-
-static uint8_t inb(struct vm *vm, uint16_t port)
-{
-	uint8_t val = 0x5a;
-
-	assert_int_equal(bus_access(&vm->pio, NULL, port, &val, 1, false), 0);
-	return val;
-}
-
 /* The PIC as a PC kernel sets it up: vectors 0x20/0x28, only IRQ 0 open. */
 static void init_pic(struct vm *vm)
 {
@@ -110,8 +79,8 @@ static void init_pic(struct vm *vm)
 	static const uint8_t slave[] = {0x11, 0x28, 0x02, 0x01, 0xff};
 
 	for (int i = 0; i < 5; i++) {
-		outb(vm, i ? PIC_DATA : PIC_CMD, master[i]);
-		outb(vm, i ? PIC_SLAVE + 1 : PIC_SLAVE, slave[i]);
+		test_outb(vm, i ? PIC_DATA : PIC_CMD, master[i]);
+		test_outb(vm, i ? PIC_SLAVE + 1 : PIC_SLAVE, slave[i]);
 	}
 }
 
@@ -120,7 +89,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->vm = new_vm();
+	f->vm = test_vm_new();
 	assert_int_equal(dev_pit_create(f->vm, PIT_CH0, PORT_B, 0, &f->pit), 0);
 	assert_int_equal(dev_pic_create(f->vm, PIC_CMD, PIC_SLAVE, 0x4d0, NULL), 0);
 	f->now_ns = EPOCH_NS;
@@ -179,7 +148,7 @@ static int take_and_eoi(struct fixture *f)
 
 	if (v >= 0) {
 		f->vm->irqchip_ack(f->vm->irqchip, v);
-		outb(f->vm, PIC_CMD, 0x20);
+		test_outb(f->vm, PIC_CMD, 0x20);
 	}
 	return v;
 }
@@ -187,9 +156,9 @@ static int take_and_eoi(struct fixture *f)
 /* Program channel `ch` with a control word and a two-byte count. */
 static void program(struct fixture *f, unsigned ch, unsigned mode, uint16_t count)
 {
-	outb(f->vm, PIT_CTRL, CW(ch, RW_WORD, mode));
-	outb(f->vm, (uint16_t)(PIT_CH0 + ch), (uint8_t)count);
-	outb(f->vm, (uint16_t)(PIT_CH0 + ch), (uint8_t)(count >> 8));
+	test_outb(f->vm, PIT_CTRL, CW(ch, RW_WORD, mode));
+	test_outb(f->vm, (uint16_t)(PIT_CH0 + ch), (uint8_t)count);
+	test_outb(f->vm, (uint16_t)(PIT_CH0 + ch), (uint8_t)(count >> 8));
 }
 
 /* A counter latch command, then both bytes (two-byte access mode). */
@@ -198,17 +167,17 @@ static unsigned latched(struct fixture *f, unsigned ch)
 	uint16_t port = (uint16_t)(PIT_CH0 + ch);
 	unsigned lo, hi;
 
-	outb(f->vm, PIT_CTRL, CW(ch, RW_LATCH, 0));
-	lo = inb(f->vm, port);
-	hi = inb(f->vm, port);
+	test_outb(f->vm, PIT_CTRL, CW(ch, RW_LATCH, 0));
+	lo = test_inb(f->vm, port);
+	hi = test_inb(f->vm, port);
 	return hi << 8 | lo;
 }
 
 /* The status byte of one channel through the read-back command. */
 static uint8_t status(struct fixture *f, unsigned ch)
 {
-	outb(f->vm, PIT_CTRL, READ_BACK(false, true, 1u << ch));
-	return inb(f->vm, (uint16_t)(PIT_CH0 + ch));
+	test_outb(f->vm, PIT_CTRL, READ_BACK(false, true, 1u << ch));
+	return test_inb(f->vm, (uint16_t)(PIT_CH0 + ch));
 }
 
 static bool irq0_high(struct fixture *f)
@@ -231,7 +200,7 @@ static void test_power_on(void **state)
 	assert_false(irq0_high(f));
 	at(f, 10 * PIT_HZ);
 	assert_int_equal(pending(f), NONE);           /* nothing counts without a BIOS */
-	assert_int_equal(inb(f->vm, PIT_CTRL), 0xff); /* write only */
+	assert_int_equal(test_inb(f->vm, PIT_CTRL), 0xff); /* write only */
 }
 
 /* Low-byte-only, high-byte-only and two-byte access, both directions. */
@@ -239,24 +208,24 @@ static void test_access_modes(void **state)
 {
 	struct fixture *f = *state;
 
-	outb(f->vm, PIT_CTRL, CW(1, RW_LOW, 2));
-	outb(f->vm, PIT_CH1, 0x80);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x80);
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_LOW, 2));
+	test_outb(f->vm, PIT_CH1, 0x80);
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x80);
 	at(f, 0x10);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x70);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x70); /* always the low byte */
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x70);
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x70); /* always the low byte */
 
-	outb(f->vm, PIT_CTRL, CW(1, RW_HIGH, 2));
-	outb(f->vm, PIT_CH1, 0x02); /* count 0x200 */
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x02);
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_HIGH, 2));
+	test_outb(f->vm, PIT_CH1, 0x02); /* count 0x200 */
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x02);
 	at(f, 0x10 + 0x101);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x00); /* 0x0ff */
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x00); /* 0x0ff */
 
-	outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
-	outb(f->vm, PIT_CH1, 0x34);
-	outb(f->vm, PIT_CH1, 0x12);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x34);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x12);
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
+	test_outb(f->vm, PIT_CH1, 0x34);
+	test_outb(f->vm, PIT_CH1, 0x12);
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x34);
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x12);
 }
 
 /* A control word resets the flip-flops: a half-written count is dropped. */
@@ -264,20 +233,20 @@ static void test_control_word_resets_flip_flops(void **state)
 {
 	struct fixture *f = *state;
 
-	outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
-	outb(f->vm, PIT_CH1, 0x99); /* low byte only */
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
+	test_outb(f->vm, PIT_CH1, 0x99); /* low byte only */
 	assert_true(status(f, 1) & ST_NULL);
-	outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
-	outb(f->vm, PIT_CH1, 0x00);
-	outb(f->vm, PIT_CH1, 0x10);
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
+	test_outb(f->vm, PIT_CH1, 0x00);
+	test_outb(f->vm, PIT_CH1, 0x10);
 	assert_int_equal(latched(f, 1), 0x1000);
 	/* Reads too: one byte read, a control word, then the low byte again. */
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x00);
-	outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
-	outb(f->vm, PIT_CH1, 0x21);
-	outb(f->vm, PIT_CH1, 0x43);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x21);
-	assert_int_equal(inb(f->vm, PIT_CH1), 0x43);
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x00);
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
+	test_outb(f->vm, PIT_CH1, 0x21);
+	test_outb(f->vm, PIT_CH1, 0x43);
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x21);
+	assert_int_equal(test_inb(f->vm, PIT_CH1), 0x43);
 }
 
 /* ---- counting ------------------------------------------------------------ */
@@ -305,15 +274,15 @@ static void test_latch_holds_until_read(void **state)
 
 	program(f, 0, 2, 50000);
 	at(f, 100);
-	outb(f->vm, PIT_CTRL, CW(0, RW_LATCH, 0));
+	test_outb(f->vm, PIT_CTRL, CW(0, RW_LATCH, 0));
 	at(f, 1100);
-	outb(f->vm, PIT_CTRL, CW(0, RW_LATCH, 0)); /* ignored: one is pending */
-	assert_int_equal(inb(f->vm, PIT_CH0), 49900 & 0xff);
+	test_outb(f->vm, PIT_CTRL, CW(0, RW_LATCH, 0)); /* ignored: one is pending */
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 49900 & 0xff);
 	at(f, 2100);
-	assert_int_equal(inb(f->vm, PIT_CH0), 49900 >> 8);
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 49900 >> 8);
 	/* Released: reads are live again. */
-	assert_int_equal(inb(f->vm, PIT_CH0), 47900 & 0xff);
-	assert_int_equal(inb(f->vm, PIT_CH0), 47900 >> 8);
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 47900 & 0xff);
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 47900 >> 8);
 	/* The latch command did not change the mode or the access. */
 	assert_int_equal(status(f, 0), ST_OUT | 0x30 | 0x04);
 }
@@ -325,24 +294,24 @@ static void test_read_back(void **state)
 	program(f, 0, 2, 1000);
 	program(f, 2, 0, 100); /* gate 2 is low: loaded but held */
 	at(f, 10);
-	outb(f->vm, PIT_CTRL, READ_BACK(true, true, 0x5)); /* channels 0 and 2 */
+	test_outb(f->vm, PIT_CTRL, READ_BACK(true, true, 0x5)); /* channels 0 and 2 */
 	at(f, 20);
 	/* Status first, then the count, as latched at tick 10. */
-	assert_int_equal(inb(f->vm, PIT_CH0), ST_OUT | 0x30 | 0x04);
-	assert_int_equal(inb(f->vm, PIT_CH0), 990 & 0xff);
-	assert_int_equal(inb(f->vm, PIT_CH0), 990 >> 8);
-	assert_int_equal(inb(f->vm, PIT_CH2), 0x30); /* mode 0, OUT low */
-	assert_int_equal(inb(f->vm, PIT_CH2), 100);
-	assert_int_equal(inb(f->vm, PIT_CH2), 0);
+	assert_int_equal(test_inb(f->vm, PIT_CH0), ST_OUT | 0x30 | 0x04);
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 990 & 0xff);
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 990 >> 8);
+	assert_int_equal(test_inb(f->vm, PIT_CH2), 0x30); /* mode 0, OUT low */
+	assert_int_equal(test_inb(f->vm, PIT_CH2), 100);
+	assert_int_equal(test_inb(f->vm, PIT_CH2), 0);
 	/* Count only: no status byte in front. */
-	outb(f->vm, PIT_CTRL, READ_BACK(true, false, 0x1));
-	assert_int_equal(inb(f->vm, PIT_CH0), 980 & 0xff);
-	assert_int_equal(inb(f->vm, PIT_CH0), 980 >> 8);
+	test_outb(f->vm, PIT_CTRL, READ_BACK(true, false, 0x1));
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 980 & 0xff);
+	assert_int_equal(test_inb(f->vm, PIT_CH0), 980 >> 8);
 	/* Null count: set by a control word, cleared once the count loads. */
-	outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2));
 	assert_int_equal(status(f, 1), ST_OUT | ST_NULL | 0x30 | 0x04);
-	outb(f->vm, PIT_CH1, 0x10);
-	outb(f->vm, PIT_CH1, 0x00);
+	test_outb(f->vm, PIT_CH1, 0x10);
+	test_outb(f->vm, PIT_CH1, 0x00);
 	assert_int_equal(status(f, 1), ST_OUT | 0x30 | 0x04);
 }
 
@@ -406,7 +375,7 @@ static void test_pending_tick_survives_new_rate(void **state)
 	/* Mode 0's control word drops OUT, and with it the request. */
 	at(f, 2000);
 	assert_true(irq0_high(f));
-	outb(f->vm, PIT_CTRL, CW(0, RW_WORD, 0));
+	test_outb(f->vm, PIT_CTRL, CW(0, RW_WORD, 0));
 	assert_false(irq0_high(f));
 }
 
@@ -452,10 +421,10 @@ static void test_mode0_one_shot(void **state)
 {
 	struct fixture *f = *state;
 
-	outb(f->vm, PIT_CTRL, CW(0, RW_WORD, 0));
+	test_outb(f->vm, PIT_CTRL, CW(0, RW_WORD, 0));
 	assert_false(irq0_high(f));
-	outb(f->vm, PIT_CH0, 100);
-	outb(f->vm, PIT_CH0, 0);
+	test_outb(f->vm, PIT_CH0, 100);
+	test_outb(f->vm, PIT_CH0, 0);
 	at(f, 99);
 	assert_int_equal(pending(f), NONE);
 	assert_int_equal(latched(f, 0), 1);
@@ -501,8 +470,8 @@ static void test_reprogramming_while_running(void **state)
 
 	program(f, 0, 2, 1000);
 	at(f, 300);
-	outb(f->vm, PIT_CH0, 500 & 0xff);
-	outb(f->vm, PIT_CH0, 500 >> 8);
+	test_outb(f->vm, PIT_CH0, 500 & 0xff);
+	test_outb(f->vm, PIT_CH0, 500 >> 8);
 	assert_true(status(f, 0) & ST_NULL); /* written, not yet loaded */
 	at(f, 400);
 	assert_int_equal(latched(f, 0), 600); /* the old period goes on */
@@ -517,7 +486,7 @@ static void test_reprogramming_while_running(void **state)
 
 	/* A control word: counting stops, no more interrupts. */
 	at(f, 1700);
-	outb(f->vm, PIT_CTRL, CW(0, RW_WORD, 2));
+	test_outb(f->vm, PIT_CTRL, CW(0, RW_WORD, 2));
 	at(f, 5000);
 	assert_int_equal(pending(f), NONE);
 	assert_false(pit_timer(f)->armed);
@@ -525,10 +494,10 @@ static void test_reprogramming_while_running(void **state)
 	/* Mode 0: the first byte stops the count, the second restarts it. */
 	program(f, 0, 0, 1000); /* at 5000 */
 	at(f, 5300);
-	outb(f->vm, PIT_CH0, 200);
+	test_outb(f->vm, PIT_CH0, 200);
 	at(f, 5400);
 	assert_int_equal(latched(f, 0), 700); /* held since 5300 */
-	outb(f->vm, PIT_CH0, 0);              /* count 200 from 5400 */
+	test_outb(f->vm, PIT_CH0, 0);              /* count 200 from 5400 */
 	at(f, 5599);
 	assert_int_equal(pending(f), NONE);
 	at(f, 5600);
@@ -542,17 +511,17 @@ static void test_bcd_counting(void **state)
 {
 	struct fixture *f = *state;
 
-	outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2) | CW_BCD);
-	outb(f->vm, PIT_CH1, 0x00);
-	outb(f->vm, PIT_CH1, 0x10); /* 1000 decimal */
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 2) | CW_BCD);
+	test_outb(f->vm, PIT_CH1, 0x00);
+	test_outb(f->vm, PIT_CH1, 0x10); /* 1000 decimal */
 	at(f, 1);
 	assert_int_equal(latched(f, 1), 0x0999);
 	at(f, 1000);
 	assert_int_equal(latched(f, 1), 0x1000);
 	assert_int_equal(status(f, 1), ST_OUT | 0x30 | 0x04 | CW_BCD);
-	outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 0) | CW_BCD);
-	outb(f->vm, PIT_CH1, 0x00);
-	outb(f->vm, PIT_CH1, 0x00); /* 10000 */
+	test_outb(f->vm, PIT_CTRL, CW(1, RW_WORD, 0) | CW_BCD);
+	test_outb(f->vm, PIT_CH1, 0x00);
+	test_outb(f->vm, PIT_CH1, 0x00); /* 10000 */
 	at(f, 1003);
 	assert_int_equal(latched(f, 1), 0x9997);
 }
@@ -583,15 +552,15 @@ static void test_port_b_calibration(void **state)
 	struct fixture *f = *state;
 	const unsigned n = 11932;
 
-	assert_int_equal(inb(f->vm, PORT_B) & (PB_OUT2 | 0x0f), PB_OUT2);
-	outb(f->vm, PORT_B, (uint8_t)((inb(f->vm, PORT_B) & ~PB_SPEAKER) | PB_GATE2));
+	assert_int_equal(test_inb(f->vm, PORT_B) & (PB_OUT2 | 0x0f), PB_OUT2);
+	test_outb(f->vm, PORT_B, (uint8_t)((test_inb(f->vm, PORT_B) & ~PB_SPEAKER) | PB_GATE2));
 	program(f, 2, 0, (uint16_t)n);
-	assert_false(inb(f->vm, PORT_B) & PB_OUT2);
+	assert_false(test_inb(f->vm, PORT_B) & PB_OUT2);
 	at(f, n - 1);
-	assert_false(inb(f->vm, PORT_B) & PB_OUT2);
+	assert_false(test_inb(f->vm, PORT_B) & PB_OUT2);
 	assert_int_equal(latched(f, 2), 1);
 	at(f, n);
-	assert_true(inb(f->vm, PORT_B) & PB_OUT2);
+	assert_true(test_inb(f->vm, PORT_B) & PB_OUT2);
 	assert_int_equal(pending(f), NONE); /* channel 2 raises no IRQ */
 }
 
@@ -604,27 +573,27 @@ static void test_gate2(void **state)
 	program(f, 2, 0, 100); /* gate low since power-on */
 	at(f, 50);
 	assert_int_equal(latched(f, 2), 100);
-	outb(f->vm, PORT_B, PB_GATE2);
+	test_outb(f->vm, PORT_B, PB_GATE2);
 	at(f, 90);
 	assert_int_equal(latched(f, 2), 60);
-	outb(f->vm, PORT_B, 0);
+	test_outb(f->vm, PORT_B, 0);
 	at(f, 1000);
 	assert_int_equal(latched(f, 2), 60);
-	assert_false(inb(f->vm, PORT_B) & PB_OUT2);
-	outb(f->vm, PORT_B, PB_GATE2);
+	assert_false(test_inb(f->vm, PORT_B) & PB_OUT2);
+	test_outb(f->vm, PORT_B, PB_GATE2);
 	at(f, 1059);
-	assert_false(inb(f->vm, PORT_B) & PB_OUT2);
+	assert_false(test_inb(f->vm, PORT_B) & PB_OUT2);
 	at(f, 1060);
-	assert_true(inb(f->vm, PORT_B) & PB_OUT2);
+	assert_true(test_inb(f->vm, PORT_B) & PB_OUT2);
 
 	program(f, 2, 2, 300); /* at 1060, gate high */
 	at(f, 1160);
 	assert_int_equal(latched(f, 2), 200);
-	outb(f->vm, PORT_B, 0);
+	test_outb(f->vm, PORT_B, 0);
 	at(f, 1200);
 	assert_int_equal(latched(f, 2), 200);
-	assert_true(inb(f->vm, PORT_B) & PB_OUT2);
-	outb(f->vm, PORT_B, PB_GATE2);
+	assert_true(test_inb(f->vm, PORT_B) & PB_OUT2);
+	test_outb(f->vm, PORT_B, PB_GATE2);
 	assert_int_equal(latched(f, 2), 300);
 	at(f, 1201);
 	assert_int_equal(latched(f, 2), 299);
@@ -636,16 +605,16 @@ static void test_port_b_bits(void **state)
 	struct fixture *f = *state;
 	uint8_t a, b;
 
-	outb(f->vm, PORT_B, 0xff);
-	a = inb(f->vm, PORT_B);
+	test_outb(f->vm, PORT_B, 0xff);
+	a = test_inb(f->vm, PORT_B);
 	assert_int_equal(a & 0x0f, 0x0f);
 	assert_int_equal(a & 0xc0, 0);
-	outb(f->vm, PORT_B, 0x0a);
-	assert_int_equal(inb(f->vm, PORT_B) & 0x0f, 0x0a);
+	test_outb(f->vm, PORT_B, 0x0a);
+	assert_int_equal(test_inb(f->vm, PORT_B) & 0x0f, 0x0a);
 	f->now_ns = EPOCH_NS - EPOCH_NS % 15085 + 15085 * 100;
-	a = inb(f->vm, PORT_B);
+	a = test_inb(f->vm, PORT_B);
 	f->now_ns += 15085;
-	b = inb(f->vm, PORT_B);
+	b = test_inb(f->vm, PORT_B);
 	assert_int_equal((a ^ b) & PB_REFRESH, PB_REFRESH);
 }
 
@@ -661,7 +630,7 @@ static void test_board_pit_to_pic(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	f->vm = new_vm();
+	f->vm = test_vm_new();
 	assert_int_equal(board_setup(f->vm, err, sizeof(err)), 0);
 	for (unsigned i = 0; i < f->vm->nr_devices; i++)
 		if (strcmp(f->vm->devices[i]->name, "i8254") == 0)

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "core/vm.h"
+#include "device_vm.h"
 #include "devices/device.h"
 #include "devices/devices.h"
 
@@ -75,12 +76,6 @@ enum {
 
 /* ---- fixture: a VM with no engine and one UART ------------------------ */
 
-static void null_destroy(struct vm *vm)
-{
-	(void)vm;
-}
-static const struct engine_ops null_engine = {.name = "none", .destroy = null_destroy};
-
 struct fixture {
 	struct vm *vm;
 	struct dev_uart *uart;
@@ -102,19 +97,6 @@ static void record_irq(void *opaque, unsigned irq, bool level)
 	f->last_level = level;
 }
 
-static struct vm *new_vm(void)
-{
-	struct vm *vm = calloc(1, sizeof(*vm));
-
-	assert_non_null(vm);
-	vm->engine = &null_engine;
-	vm->cfg.engine = &null_engine;
-	vm->cfg.serial_out_fd = -1;
-	vm->cfg.serial_in_fd = -1;
-	vm->mem.memfd = -1;
-	return vm;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -124,7 +106,7 @@ static int setup(void **state)
 	assert_int_equal(pipe(f->in), 0);
 	/* Reads of the output pipe in tests must not hang if a byte is missing. */
 	assert_int_equal(fcntl(f->out[0], F_SETFL, O_NONBLOCK), 0);
-	f->vm = new_vm();
+	f->vm = test_vm_new();
 	f->vm->irqchip = f;
 	f->vm->irqchip_set_irq = record_irq;
 	assert_int_equal(
@@ -318,7 +300,7 @@ static void test_transmit_to_fd(void **state)
 
 static void test_transmit_without_fd_is_dropped(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(dev_uart_create(vm, COM1, COM1_IRQ, -1, -1, NULL), 0);
 	outb_at(vm, COM1 + THR, 'x');
@@ -720,7 +702,7 @@ static void test_input_eof_stops_waiting(void **state)
 
 static void test_two_uarts_are_independent(void **state)
 {
-	struct vm *a = new_vm(), *b = new_vm();
+	struct vm *a = test_vm_new(), *b = test_vm_new();
 
 	assert_int_equal(dev_uart_create(a, COM1, COM1_IRQ, -1, -1, NULL), 0);
 	assert_int_equal(dev_uart_create(b, COM1, COM1_IRQ, -1, -1, NULL), 0);
@@ -742,7 +724,7 @@ static void test_two_uarts_are_independent(void **state)
 
 static void test_create_errors(void **state)
 {
-	struct vm *vm = new_vm();
+	struct vm *vm = test_vm_new();
 
 	assert_int_equal(dev_uart_create(vm, COM1, VM_NR_IRQS, -1, -1, NULL), -EINVAL);
 	assert_int_equal(dev_uart_create(vm, COM1, COM1_IRQ, -1, -1, NULL), 0);
