@@ -70,6 +70,8 @@ static const struct guest_case cases[] = {
 	  STOPS(VM_STOP_TIMEOUT, TRAPEZE_EXIT_TIMEOUT), .message = "timeout" },
 	{ .name = "PIT interrupts through the PIC", .image = "t_timer", .timeout = 20,
 	  STOPS(VM_STOP_TEST_DONE, 0), .message = "passed" },
+	{ .name = "page-table conformance", .image = "t_paging", .timeout = 60,
+	  STOPS(VM_STOP_TEST_DONE, 0), .serial = " cases checked\n", .syncs = 10 },
 };
 
 struct engine_case {
