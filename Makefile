@@ -6,8 +6,8 @@
 #   make sanitize  the tests again, built with ASan + UBSan (build-asan/)
 #   make coverage  the tests with gcov, then a gcovr report (build-cov/)
 #   make bench     the benchmarks: native, every engine and QEMU side by side
-#   make long      long differential runs (decoder vs Capstone, >= 1M cases
-#                  per generator and mode)
+#   make long      long differential runs: decoder vs Capstone (>= 1M cases
+#                  per generator and mode), interpreter vs Unicorn (1M insns)
 #   make clean     remove the build directories
 
 BUILD ?= build
@@ -45,6 +45,7 @@ bench: all
 
 long: all
 	TRAPEZE_DIFF_ITERS=1000000 ./$(BUILD)/tests/test_decode_capstone
+	TRAPEZE_UC_INSNS=1000000 ./$(BUILD)/tests/test_interp_unicorn
 
 clean:
 	rm -rf build build-asan build-cov

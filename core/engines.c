@@ -10,9 +10,11 @@
 #include "engine.h"
 
 extern const struct engine_ops kvm_engine_ops;
+extern const struct engine_ops interp_engine_ops;
 
 const struct engine_ops *const engine_table[] = {
-	&kvm_engine_ops,
+	&kvm_engine_ops,    /* hardware path: VT-x, AMD-V or PVM */
+	&interp_engine_ops, /* software path: the reference interpreter */
 	NULL,
 };
 
