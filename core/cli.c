@@ -35,6 +35,7 @@ struct run_opts {
 	bool stats;
 	bool quiet;
 	enum boot_protocol boot;
+	enum vm_paging paging;
 	char cmdline[LOADER_CMDLINE_MAX];
 };
 
@@ -45,7 +46,11 @@ static void usage(FILE *out)
 	        "       trapeze info\n"
 	        "\n"
 	        "run options:\n"
-	        "  --engine=auto|kvm     engine to run the guest on (default auto)\n"
+	        "  --engine=auto|kvm|interp\n"
+	        "                        engine to run the guest on (default auto: kvm\n"
+	        "                        when usable, else the software engine)\n"
+	        "  --paging=shadow|nested\n"
+	        "                        software engines: how the MMU maps guest memory\n"
 	        "  -m, --memory=SIZE     guest RAM, e.g. 64M, 1G (default 64M)\n"
 	        "  --boot=auto|pvh|multiboot|direct64\n"
 	        "                        boot protocol (default: from the image)\n"
@@ -190,7 +195,7 @@ static int run_guest(struct run_opts *o, const struct engine_ops *engine,
 	struct vm_config cfg = {
 		.mem_size = o->mem, .engine = engine, .serial_out_fd = STDOUT_FILENO,
 		.serial_in_fd = STDIN_FILENO,
-		.timeout_sec = o->timeout,
+		.timeout_sec = o->timeout, .paging = o->paging,
 	};
 	int serial_fd = -1;
 
@@ -261,7 +266,7 @@ static int join_cmdline(struct run_opts *o, int argc, char **argv)
 
 static int parse_run(struct run_opts *o, int argc, char **argv)
 {
-	enum { OPT_ENGINE = 256, OPT_BOOT, OPT_TIMEOUT, OPT_SERIAL, OPT_STATS };
+	enum { OPT_ENGINE = 256, OPT_BOOT, OPT_TIMEOUT, OPT_SERIAL, OPT_STATS, OPT_PAGING };
 	static const struct option longopts[] = {
 		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "memory", required_argument, NULL, 'm' },
@@ -269,11 +274,12 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "serial", required_argument, NULL, OPT_SERIAL },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "paging", required_argument, NULL, OPT_PAGING },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, boot;
+	int c, boot, paging;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "+m:qh", longopts, NULL)) != -1) {
@@ -302,6 +308,14 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 			}
 			break;
 		case OPT_SERIAL: o->serial_path = optarg; break;
+		case OPT_PAGING:
+			if ((paging = vm_paging_parse(optarg)) < 0) {
+				fprintf(stderr, "trapeze: unknown paging model '%s' "
+				        "(shadow, nested)\n", optarg);
+				return -1;
+			}
+			o->paging = (enum vm_paging)paging;
+			break;
 		case OPT_STATS: o->stats = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);

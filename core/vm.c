@@ -546,3 +546,21 @@ const char *vm_stop_reason_name(enum vm_stop_reason reason)
 	};
 	return (unsigned)reason < ARRAY_SIZE(names) ? names[reason] : "?";
 }
+
+const char *vm_paging_name(enum vm_paging paging)
+{
+	static const char *const names[] = {
+		[VM_PAGING_DEFAULT] = "default",
+		[VM_PAGING_SHADOW] = "shadow",
+		[VM_PAGING_NESTED] = "nested",
+	};
+	return (unsigned)paging < ARRAY_SIZE(names) ? names[paging] : "?";
+}
+
+int vm_paging_parse(const char *text)
+{
+	for (int p = VM_PAGING_DEFAULT; p <= VM_PAGING_NESTED; p++)
+		if (strcmp(text, vm_paging_name((enum vm_paging)p)) == 0)
+			return p;
+	return -1;
+}

@@ -49,12 +49,21 @@ struct vm_timer {
 	void *opaque;
 };
 
+/* How a software engine's MMU fills its TLB (hardware engines ignore it:
+ * there the host's EPT/NPT or shadow MMU decides). */
+enum vm_paging {
+	VM_PAGING_DEFAULT = 0, /* the engine's choice */
+	VM_PAGING_SHADOW,      /* shadow page tables: gva -> host, write-tracked */
+	VM_PAGING_NESTED,      /* 2D walk: guest tables through a software EPT */
+};
+
 struct vm_config {
 	uint64_t mem_size;               /* bytes of guest RAM */
 	const struct engine_ops *engine; /* required */
 	int serial_out_fd;               /* UART transmit goes here (-1: dropped) */
 	int serial_in_fd;                /* UART receive reads here (-1: none) */
 	double timeout_sec;              /* 0: no timeout */
+	enum vm_paging paging;           /* software engines' MMU model */
 };
 
 enum vm_stop_reason {
@@ -167,5 +176,8 @@ int vcpu_get_state(struct vcpu *vcpu, struct x86_state *s);
 int vcpu_set_state(struct vcpu *vcpu, const struct x86_state *s);
 
 const char *vm_stop_reason_name(enum vm_stop_reason reason);
+/* "default", "shadow", "nested" <-> enum vm_paging (-1 if unknown). */
+const char *vm_paging_name(enum vm_paging paging);
+int vm_paging_parse(const char *text);
 
 #endif
