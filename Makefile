@@ -7,7 +7,8 @@
 #   make coverage  the tests with gcov, then a gcovr report (build-cov/)
 #   make bench     the benchmarks: native, every engine and QEMU side by side
 #   make long      long differential runs: decoder vs Capstone (>= 1M cases
-#                  per generator and mode), interpreter vs Unicorn (1M insns)
+#                  per generator and mode), interpreter vs Unicorn (1M insns),
+#                  random ring-0 code on the interpreter (30k streams)
 #   make clean     remove the build directories
 
 BUILD ?= build
@@ -46,6 +47,7 @@ bench: all
 long: all
 	TRAPEZE_DIFF_ITERS=1000000 ./$(BUILD)/tests/test_decode_capstone
 	TRAPEZE_UC_INSNS=1000000 ./$(BUILD)/tests/test_interp_unicorn
+	TRAPEZE_FUZZ_STREAMS=30000 ./$(BUILD)/tests/test_interp_fuzz
 
 clean:
 	rm -rf build build-asan build-cov
