@@ -5,7 +5,8 @@
 #   make test      set up, build, run every test (ctest)
 #   make sanitize  the tests again, built with ASan + UBSan (build-asan/)
 #   make coverage  the tests with gcov, then a gcovr report (build-cov/)
-#   make bench     the benchmarks: native, every engine and QEMU side by side
+#   make bench     the benchmarks: compute (native, every engine, QEMU side by
+#                  side) and paging (shadow vs nested, with KVM for reference)
 #   make long      long differential runs: decoder vs Capstone (>= 1M cases
 #                  per generator and mode), interpreter vs Unicorn (1M insns),
 #                  random ring-0 code on the interpreter (30k streams)
@@ -43,6 +44,7 @@ coverage:
 
 bench: all
 	./$(BUILD)/bench/trapeze-bench --build $(BUILD)
+	./$(BUILD)/bench/trapeze-bench-paging --build $(BUILD)
 
 long: all
 	TRAPEZE_DIFF_ITERS=1000000 ./$(BUILD)/tests/test_decode_capstone

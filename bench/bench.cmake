@@ -19,3 +19,11 @@ add_dependencies(trapeze-bench bench_native_compute guest_images)
 add_executable(mmu_bench ${PROJECT_SOURCE_DIR}/bench/mmu_bench.c)
 target_link_libraries(mmu_bench PRIVATE trapeze_lib)
 set_target_properties(mmu_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+
+# The memory-technique benchmark: shadow vs nested paging on the guests
+# guest/bare/b_*.c (ptemod, pgfault, ctxsw, tlbwalk), KVM as a reference.
+add_executable(trapeze-bench-paging ${PROJECT_SOURCE_DIR}/bench/bench_paging.c)
+target_link_libraries(trapeze-bench-paging PRIVATE trapeze_lib m)
+set_target_properties(trapeze-bench-paging PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+add_dependencies(trapeze-bench-paging guest_images)

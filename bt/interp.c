@@ -5,6 +5,9 @@
  * exit, handle it, offer interrupts with inject(), run() again.  This file
  * maps that onto the software CPU:
  *
+ *   vm_init       the MMU model: vm_config.paging, shadow paging when the
+ *                 config leaves it to the engine (written back into the
+ *                 config, so reports can name it)
  *   vcpu_init     struct cpu, its MMU (shadowpt/mmu.h) and decode cache
  *   get/set_state struct x86_state <-> struct cpu (flags materialized,
  *                 caches flushed: the state may have been edited)
@@ -131,7 +134,23 @@ static int interp_probe(struct engine_info *info)
 static int interp_vm_init(struct vm *vm)
 {
 	vm->engine_data = NULL; /* all state is per vCPU */
+	if (vm->cfg.paging == VM_PAGING_DEFAULT)
+		vm->cfg.paging = VM_PAGING_SHADOW; /* docs/paging-models.md: why */
 	return 0;
+}
+
+/* The MMU for a vCPU of vm: the model vm_config.paging names. */
+static struct mmu *interp_mmu_create(struct cpu *c, const struct vm *vm)
+{
+	struct mmu_config cfg = {
+	    .model = vm->cfg.paging == VM_PAGING_NESTED ? MMU_MODEL_NESTED : MMU_MODEL_SHADOW,
+	    .shadow_max_pages = vm->cfg.shadow_max_pages,
+	    .write_protect = cpu_mmu_write_protect,
+	    .flush = cpu_mmu_flush,
+	    .opaque = c,
+	};
+
+	return mmu_create_model(c->mem, &cfg);
 }
 
 static void interp_destroy(struct vm *vm)
@@ -148,7 +167,7 @@ static int interp_vcpu_init(struct vcpu *vcpu)
 	vcpu->engine_data = c;
 	c->vcpu = vcpu;
 	c->mem = &vcpu->vm->mem;
-	c->mmu = mmu_create(c->mem);
+	c->mmu = interp_mmu_create(c, vcpu->vm);
 	c->dc = dc_create(c->mem);
 	if (!c->mmu || !c->dc)
 		return -ENOMEM; /* vcpu_destroy frees what was made */
@@ -203,6 +222,7 @@ static int interp_set_state(struct vcpu *vcpu, const struct x86_state *s)
 	if (s->rflags & X86_RFLAGS_TF)
 		cpu_ev_set(c, CPU_EV_SINGLESTEP);
 	cpu_update_mode(c);
+	mmu_reset(c->mmu); /* the state (and memory under it) may be new */
 	cpu_paging_changed(c, false);
 	dc_flush(c->dc);
 	return 0;
@@ -294,7 +314,6 @@ static int interp_engine_stats(struct vcpu *vcpu,
 {
 	struct cpu *c = vcpu->engine_data;
 	const struct cpu_stats *st = &c->stats;
-	const struct mmu_stats *ms = mmu_stats(c->mmu);
 	char name[64];
 
 	emit(ctx, "instructions_retired", st->insns);
@@ -313,15 +332,7 @@ static int interp_engine_stats(struct vcpu *vcpu,
 	emit(ctx, "mmio_exits", st->mmio_exits);
 	emit(ctx, "access_cache_misses", st->tlb_misses);
 	emit(ctx, "access_cache_flushes", st->tlb_flushes);
-	if (ms) {
-		emit(ctx, "mmu.tlb_hits", ms->tlb_hits);
-		emit(ctx, "mmu.tlb_misses", ms->tlb_misses);
-		emit(ctx, "mmu.walks", ms->walks);
-		emit(ctx, "mmu.walk_refs", ms->walk_refs);
-		emit(ctx, "mmu.page_faults", ms->page_faults);
-		emit(ctx, "mmu.flushes", ms->flushes);
-		emit(ctx, "mmu.invlpgs", ms->invlpgs);
-	}
+	mmu_stats_emit(c->mmu, emit, ctx);
 	return 0;
 }
 

@@ -354,8 +354,15 @@ void dc_flush(struct decode_cache *dc);
 bool dc_page_has_code(const struct decode_cache *dc, gfn_t gfn);
 /* Guest page gfn is being written: forget its decoded instructions. */
 void dc_invalidate_page(struct cpu *c, gfn_t gfn);
-/* Drop the access cache's write entries for page gpa (it now holds code). */
+/* Drop the access cache's write entries for page gpa (it now holds code,
+ * or the MMU write-tracks it). */
 void tlb_drop_writes_to(struct cpu *c, gpa_t page);
+/* struct mmu_config.write_protect for the interpreter's MMU (opaque: the
+ * struct cpu): the MMU now write-tracks gfn. */
+void cpu_mmu_write_protect(void *opaque, gfn_t gfn);
+/* struct mmu_config.flush: the MMU zapped shadow entries; drop the
+ * translations of the linear pages la with (la & mask) == match. */
+void cpu_mmu_flush(void *opaque, gva_t mask, gva_t match);
 
 /* ---- interp_seg.c: segments and descriptors ------------------------------ */
 

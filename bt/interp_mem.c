@@ -13,9 +13,11 @@
  *
  * The access cache (struct cpu_tlb) keeps the MMU's answers per page and
  * access kind, so a hit costs one compare.  It never caches MMIO, and
- * never caches a write to a page that holds decoded instructions: such a
+ * never caches a write to a page that holds decoded instructions or that
+ * the MMU write-tracks (a guest page table under shadow paging): such a
  * write goes the slow way, which tells the decode cache (self-modifying
- * code, and code pages the guest reuses for data).
+ * code, and code pages the guest reuses for data) or the MMU (a tracing
+ * fault: mmu_write_tracked after the store).
  *
  * Precision: a write translates every page it touches before it writes a
  * byte, so a #PF on the second page of a crossing write leaves memory
@@ -117,6 +119,36 @@ void cpu_paging_changed(struct cpu *c, bool keep_global)
 	cpu_tlb_flush(c);
 }
 
+/* The MMU now write-tracks gfn (struct mmu_config.write_protect): no
+ * write to it may hit the access cache any more. */
+void cpu_mmu_write_protect(void *opaque, gfn_t gfn)
+{
+	tlb_drop_writes_to(opaque, gfn_to_gpa(gfn));
+}
+
+/* The MMU zapped shadow entries (struct mmu_config.flush): the access
+ * cache's translations of the linear pages la with (la & mask) == match
+ * may be stale.  When the mask pins la bits 19:12 they all sit in one
+ * slot per access kind; otherwise flush everything. */
+void cpu_mmu_flush(void *opaque, gva_t mask, gva_t match)
+{
+	struct cpu *c = opaque;
+	const gva_t slot_bits = (gva_t)(CPU_TLB_SIZE - 1) << PAGE_SHIFT;
+
+	if ((mask & slot_bits) != slot_bits) {
+		cpu_tlb_flush(c);
+		return;
+	}
+	for (unsigned acc = 0; acc < CPU_ACC_KINDS; acc++) {
+		struct cpu_tlb_entry *e = tlb_slot(c, acc, match);
+		if (e->tag != CPU_TLB_EMPTY && (e->tag & mask) == match)
+			e->tag = CPU_TLB_EMPTY;
+	}
+	if (c->fw.page != CPU_TLB_EMPTY && (c->fw.page & mask) == match)
+		c->fw.page = CPU_TLB_EMPTY;
+	c->stats.tlb_flushes++;
+}
+
 void tlb_drop_writes_to(struct cpu *c, gpa_t page)
 {
 	for (unsigned i = 0; i < CPU_TLB_SIZE; i++) {
@@ -139,7 +171,7 @@ static const enum mmu_access mmu_access_of[CPU_ACC_KINDS] = {
  * when the MMU cannot walk the guest's paging mode.
  */
 static int translate(struct cpu *c, gva_t la, enum cpu_acc acc, bool user, uint8_t **hva,
-                     gpa_t *gpa)
+                     gpa_t *gpa, bool *tracked)
 {
 	struct mmu_ctx ctx = {.cr0 = c->s.cr0,
 	                      .cr3 = c->s.cr3,
@@ -163,8 +195,11 @@ static int translate(struct cpu *c, gva_t la, enum cpu_acc acc, bool user, uint8
 		                         "paging is): legacy 32-bit or PAE paging");
 	*gpa = res.gpa;
 	*hva = res.hva;
+	*tracked = res.tracked;
 	if (!res.hva)
 		return INTERP_OK; /* MMIO: never cached */
+	if (res.tracked)
+		return INTERP_OK; /* writes to tracked page tables report each time */
 	if (acc == CPU_ACC_WRITE && dc_page_has_code(c->dc, gpa_to_gfn(res.gpa)))
 		return INTERP_OK; /* writes to code pages take the slow path */
 	struct cpu_tlb_entry *e = tlb_slot(c, acc, la);
@@ -180,6 +215,7 @@ struct piece {
 	unsigned len;
 	uint8_t *hva; /* NULL: MMIO at gpa */
 	gpa_t gpa;
+	bool tracked; /* a write the MMU must hear of (mmu_write_tracked) */
 };
 
 /* Translate the (at most two) pages of [la, la+len) for acc, len <= 4096:
@@ -203,11 +239,13 @@ static int translate_range(struct cpu *c, gva_t la, unsigned len, enum cpu_acc a
 	for (unsigned i = 0; i < *n; i++) {
 		uint8_t *hit = tlb_hit(c, p[i].la, p[i].len, acc, user);
 		if (hit) {
+			/* never a tracked page: those are not cached for writes */
 			p[i].hva = hit;
 			p[i].gpa = tlb_slot(c, acc, p[i].la)->gpa | PAGE_OFFSET(p[i].la);
 			continue;
 		}
-		if ((rc = translate(c, p[i].la, acc, user, &p[i].hva, &p[i].gpa)))
+		if ((rc = translate(c, p[i].la, acc, user, &p[i].hva, &p[i].gpa,
+		                    &p[i].tracked)))
 			return rc;
 	}
 	return INTERP_OK;
@@ -256,6 +294,8 @@ int mem_write_bytes(struct cpu *c, gva_t la, const void *buf, unsigned len, bool
 			if (dc_page_has_code(c->dc, gfn))
 				dc_invalidate_page(c, gfn);
 			memcpy(p[i].hva, in, p[i].len);
+			if (p[i].tracked)
+				mmu_write_tracked(c->mmu, p[i].gpa, p[i].len);
 		} else {
 			uint64_t v = 0;
 			if (p[i].len > 8)
@@ -337,7 +377,7 @@ int mem_loc_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned size,
 	 * reads); keep the host address only for a plain single RAM page. */
 	if ((rc = translate_range(c, l->la, size, acc, false, p, &n)))
 		return rc;
-	if (n == 1 && p[0].hva &&
+	if (n == 1 && p[0].hva && !p[0].tracked &&
 	    !(acc == CPU_ACC_WRITE && dc_page_has_code(c->dc, gpa_to_gfn(p[0].gpa))))
 		l->hva = p[0].hva;
 	return INTERP_OK;
@@ -467,7 +507,7 @@ int io_write(struct cpu *c, enum cpu_io_kind kind, uint64_t addr, unsigned size,
 
 int mem_fetch_translate(struct cpu *c, gva_t la, uint8_t **hva, gpa_t *gpa)
 {
-	bool user = c->cpl == 3;
+	bool user = c->cpl == 3, tracked;
 	const struct cpu_tlb_entry *e = tlb_slot(c, CPU_ACC_FETCH, la);
 	int rc;
 
@@ -476,7 +516,7 @@ int mem_fetch_translate(struct cpu *c, gva_t la, uint8_t **hva, gpa_t *gpa)
 		*gpa = e->gpa | PAGE_OFFSET(la);
 		return INTERP_OK;
 	}
-	if ((rc = translate(c, la, CPU_ACC_FETCH, user, hva, gpa)))
+	if ((rc = translate(c, la, CPU_ACC_FETCH, user, hva, gpa, &tracked)))
 		return rc;
 	if (!*hva)
 		return cpu_internal_exit(c,

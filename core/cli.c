@@ -25,14 +25,21 @@
 
 #define DEFAULT_MEM (64ull << 20)
 #define MAX_IMAGE_SIZE (512ull << 20)
+/* --shadow-pages: the range the software MMU accepts (shadowpt/mmu.h) */
+#define SHADOW_PAGES_MIN 16ul
+#define SHADOW_PAGES_MAX (1ul << 22)
+
+enum stats_format { STATS_NONE, STATS_TEXT, STATS_JSON };
 
 struct run_opts {
 	const char *engine;
 	const char *image;
 	const char *serial_path;
+	const char *stats_path; /* --stats-file: NULL for stderr */
 	uint64_t mem;
 	double timeout;
-	bool stats;
+	enum stats_format stats;
+	unsigned shadow_pages;
 	bool quiet;
 	enum boot_protocol boot;
 	enum vm_paging paging;
@@ -51,12 +58,18 @@ static void usage(FILE *out)
 	        "                        when usable, else the software engine)\n"
 	        "  --paging=shadow|nested\n"
 	        "                        software engines: how the MMU maps guest memory\n"
+	        "                        (default shadow; see docs/paging-models.md)\n"
+	        "  --shadow-pages=N      shadow paging: at most N shadow page tables\n"
+	        "                        (default 4096; the oldest roots are reclaimed)\n"
 	        "  -m, --memory=SIZE     guest RAM, e.g. 64M, 1G (default 64M)\n"
 	        "  --boot=auto|pvh|multiboot|direct64\n"
 	        "                        boot protocol (default: from the image)\n"
 	        "  --timeout=SEC         stop the guest after SEC seconds\n"
 	        "  --serial=FILE         write the guest's serial output to FILE\n"
-	        "  --stats               print exit statistics when the VM ends\n"
+	        "  --stats[=text|json]   print exit and engine statistics when the VM ends\n"
+	        "                        (json: one JSON object, for tools)\n"
+	        "  --stats-file=FILE     write the statistics to FILE instead of stderr\n"
+	        "                        (json unless --stats=text is given)\n"
 	        "  -q, --quiet           say nothing when the guest ends normally\n"
 	        "\n"
 	        "exit status: the guest's power-off status (0-119); (v<<1)|1 when the\n"
@@ -164,15 +177,59 @@ static void print_engine_stat(void *ctx, const char *name, uint64_t value)
 		fprintf(ctx, "  %-28s %12llu\n", name, (unsigned long long)value);
 }
 
-static void print_stats(struct vm *vm)
+static void print_stats_text(struct vm *vm, FILE *out)
 {
-	stats_print(&vm->stats, vm->engine->name, stderr);
+	stats_print(&vm->stats, vm->engine->name, out);
 	if (vm->engine->engine_stats) {
-		fprintf(stderr, "exits and events handled inside the engine (%s, non-zero "
+		fprintf(out, "exits and events handled inside the engine (%s, non-zero "
 		        "counters)\n", vm->engine->name);
-		if (vm->engine->engine_stats(&vm->vcpus[0], print_engine_stat, stderr))
-			fprintf(stderr, "  (not available from this engine)\n");
+		if (vm->engine->engine_stats(&vm->vcpus[0], print_engine_stat, out))
+			fprintf(out, "  (not available from this engine)\n");
 	}
+}
+
+/* The MMU model the run used: the software engines record their choice in
+ * vm->cfg.paging; with KVM the host's MMU decides. */
+static const char *mmu_model_of(const struct vm *vm)
+{
+	return vm->cfg.paging == VM_PAGING_DEFAULT ? "host" : vm_paging_name(vm->cfg.paging);
+}
+
+static void print_stats_json(struct vm *vm, int status, FILE *out)
+{
+	struct stats_counter_list counters = { 0 };
+	struct stats_run_info run = {
+		.engine = vm->engine->name, .mmu_model = mmu_model_of(vm),
+		.stop = vm_stop_reason_name(vm->result.reason), .status = status,
+	};
+	bool have = vm->engine->engine_stats &&
+	            vm->engine->engine_stats(&vm->vcpus[0], stats_counter_add, &counters) == 0;
+
+	stats_print_json(&vm->stats, &run, have ? &counters : NULL, out);
+	stats_counter_list_free(&counters);
+}
+
+/* --stats / --stats-file: the table or the JSON object, on stderr or in
+ * the file.  Returns false if the file could not be written. */
+static bool print_stats(struct run_opts *o, struct vm *vm, int status)
+{
+	FILE *out = stderr;
+
+	if (o->stats_path && !(out = fopen(o->stats_path, "w"))) {
+		fprintf(stderr, "trapeze: cannot write statistics to %s: %s\n", o->stats_path,
+		        strerror(errno));
+		return false;
+	}
+	if (o->stats == STATS_JSON)
+		print_stats_json(vm, status, out);
+	else
+		print_stats_text(vm, out);
+	if (out != stderr && fclose(out)) {
+		fprintf(stderr, "trapeze: cannot write statistics to %s: %s\n", o->stats_path,
+		        strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 static void note_unclaimed(const struct vm *vm)
@@ -196,6 +253,7 @@ static int run_guest(struct run_opts *o, const struct engine_ops *engine,
 		.mem_size = o->mem, .engine = engine, .serial_out_fd = STDOUT_FILENO,
 		.serial_in_fd = STDIN_FILENO,
 		.timeout_sec = o->timeout, .paging = o->paging,
+		.shadow_max_pages = o->shadow_pages,
 	};
 	int serial_fd = -1;
 
@@ -235,8 +293,8 @@ static int run_guest(struct run_opts *o, const struct engine_ops *engine,
 	if (!o->quiet || status != 0)
 		report_stop(vm, stderr);
 	note_unclaimed(vm);
-	if (o->stats)
-		print_stats(vm);
+	if (o->stats != STATS_NONE && !print_stats(o, vm, status) && status == 0)
+		status = TRAPEZE_EXIT_VMM_ERROR;
 out:
 	vm_destroy(vm);
 	if (serial_fd >= 0)
@@ -264,16 +322,50 @@ static int join_cmdline(struct run_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* --stats[=text|json]: 0, or -1 with the message printed. */
+static int parse_stats_format(const char *arg, enum stats_format *format)
+{
+	if (!arg || strcmp(arg, "text") == 0)
+		*format = STATS_TEXT;
+	else if (strcmp(arg, "json") == 0)
+		*format = STATS_JSON;
+	else {
+		fprintf(stderr, "trapeze: unknown statistics format '%s' (text, json)\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* --shadow-pages=N: 0, or -1 with the message printed. */
+static int parse_shadow_pages(const char *arg, unsigned *pages)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || *end || arg[0] == '-' || n < SHADOW_PAGES_MIN || n > SHADOW_PAGES_MAX) {
+		fprintf(stderr, "trapeze: bad --shadow-pages '%s' (a number of shadow pages, "
+		        "%lu to %lu)\n", arg, SHADOW_PAGES_MIN, SHADOW_PAGES_MAX);
+		return -1;
+	}
+	*pages = (unsigned)n;
+	return 0;
+}
+
 static int parse_run(struct run_opts *o, int argc, char **argv)
 {
-	enum { OPT_ENGINE = 256, OPT_BOOT, OPT_TIMEOUT, OPT_SERIAL, OPT_STATS, OPT_PAGING };
+	enum { OPT_ENGINE = 256, OPT_BOOT, OPT_TIMEOUT, OPT_SERIAL, OPT_STATS, OPT_PAGING,
+	       OPT_STATS_FILE, OPT_SHADOW_PAGES };
 	static const struct option longopts[] = {
 		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "boot", required_argument, NULL, OPT_BOOT },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "serial", required_argument, NULL, OPT_SERIAL },
-		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "stats", optional_argument, NULL, OPT_STATS },
+		{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
+		{ "shadow-pages", required_argument, NULL, OPT_SHADOW_PAGES },
 		{ "paging", required_argument, NULL, OPT_PAGING },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -316,7 +408,15 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 			}
 			o->paging = (enum vm_paging)paging;
 			break;
-		case OPT_STATS: o->stats = true; break;
+		case OPT_STATS:
+			if (parse_stats_format(optarg, &o->stats))
+				return -1;
+			break;
+		case OPT_STATS_FILE: o->stats_path = optarg; break;
+		case OPT_SHADOW_PAGES:
+			if (parse_shadow_pages(optarg, &o->shadow_pages))
+				return -1;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -327,6 +427,8 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 		usage(stderr);
 		return -1;
 	}
+	if (o->stats_path && o->stats == STATS_NONE)
+		o->stats = STATS_JSON;
 	o->image = argv[optind++];
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;

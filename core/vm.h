@@ -63,7 +63,11 @@ struct vm_config {
 	int serial_out_fd;               /* UART transmit goes here (-1: dropped) */
 	int serial_in_fd;                /* UART receive reads here (-1: none) */
 	double timeout_sec;              /* 0: no timeout */
-	enum vm_paging paging;           /* software engines' MMU model */
+	enum vm_paging paging;           /* software engines' MMU model; an
+	                                  * engine replaces DEFAULT by its
+	                                  * choice at vm_init */
+	unsigned shadow_max_pages;       /* shadow paging: cap on shadow
+	                                  * pages (0: the MMU's default) */
 };
 
 enum vm_stop_reason {

@@ -13,20 +13,23 @@
  *   mmu_tlb_hva() --hit--> host address: load/store there directly
  *        | NULL (miss, MMIO, clean page on a write, crossing a page)
  *        v
- *   mmu_translate() --> victim TLB --> walk (walk.c) --> fill the TLB
+ *   mmu_translate() --> victim TLB --> the model's fill (plain walk,
+ *                                      shadow tables, or 2D walk)
  *
  * The TLB is direct-mapped, one table per privilege class (supervisor,
  * user), MMU_TLB_SIZE entries each, indexed by la bits 12 and up.  An entry
  * holds one tag per access kind; a tag is the 4 KiB linear page with flag
  * bits in its low 12 bits:
  *
- *   tag:  63                                          12 11         3 2 1 0
- *        +---------------------------------------------+------------+-+-+-+
- *        |           linear page (la & PAGE_MASK)      |     0      |M|N|I|
- *        +---------------------------------------------+------------+-+-+-+
+ *   tag:  63                                          12 11       4 3 2 1 0
+ *        +---------------------------------------------+----------+-+-+-+-+
+ *        |           linear page (la & PAGE_MASK)      |    0     |T|M|N|I|
+ *        +---------------------------------------------+----------+-+-+-+-+
  *         I  MMU_TLB_INVALID   no translation allowing this access here
  *         N  MMU_TLB_NOTDIRTY  (write tag) the leaf's D bit is still clear
  *         M  MMU_TLB_MMIO      the page is not RAM: no host address
+ *         T  MMU_TLB_TRACKED   (write tag) the page is write-tracked (a
+ *                              guest page table under shadow paging)
  *
  * The fast path compares a tag with la & PAGE_MASK: any flag set makes the
  * compare fail, so one compare answers "mapped, RAM, allowed, nothing to
@@ -41,7 +44,9 @@
  *		// mmu_translate() for the page of la, and when
  *		// res.in_page < size for the next page too; raise #PF from
  *		// the fault; hva NULL means MMIO: go to the bus with res.gpa.
- *		// For a write, translate both pages before writing either.
+ *		// For a write, translate both pages before writing either;
+ *		// after storing to a page answered res.tracked, call
+ *		// mmu_write_tracked(mmu, res.gpa, len) (a tracing fault).
  *	}
  *
  * A read-modify-write instruction translates with MMU_WRITE once (the CPU
@@ -55,6 +60,7 @@
  *   MOV to CR0 or CR4, WRMSR to EFER,   mmu_ctx_changed(mmu, &ctx) with the
  *   task switch, anything loading them  new context, before the next lookup
  *   INVLPG la                           mmu_invlpg(mmu, la)
+ *   a store to a page answered tracked  mmu_write_tracked(mmu, gpa, len)
  *   CPL change (syscall, iret, ...)     nothing: each class has its own table
  *
  * mmu_translate() itself compares the context it is given with the one the
@@ -74,7 +80,8 @@
 #define MMU_TLB_INVALID  (1ull << 0)
 #define MMU_TLB_NOTDIRTY (1ull << 1)
 #define MMU_TLB_MMIO     (1ull << 2)
-#define MMU_TLB_FLAGS    (MMU_TLB_INVALID | MMU_TLB_NOTDIRTY | MMU_TLB_MMIO)
+#define MMU_TLB_TRACKED  (1ull << 3)
+#define MMU_TLB_FLAGS    (MMU_TLB_INVALID | MMU_TLB_NOTDIRTY | MMU_TLB_MMIO | MMU_TLB_TRACKED)
 
 /* Privilege classes: a CPL-3 access and a supervisor access to the same
  * page may have different rights, so they are cached apart. */
@@ -118,8 +125,8 @@ static inline unsigned mmu_tlb_index(gva_t la)
  * mmu_tlb_hva - the host address of [la, la+size) for `access` under
  * `ctx`, if the TLB already holds an entry that allows it; else NULL.
  * NULL is not an error: call mmu_translate(), which knows why (a miss, a
- * fault, MMIO, a write to a page whose dirty bit is still clear, or an
- * access crossing into the next page).  size >= 1.  Counts hits only (the
+ * fault, MMIO, a write to a page whose dirty bit is still clear or that
+ * is write-tracked, or an access crossing into the next page).  size >= 1.  Counts hits only (the
  * slow path counts the rest).  Valid while the context matches the TLB's:
  * see the table above.
  */

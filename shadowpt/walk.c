@@ -16,24 +16,30 @@
  */
 #include "walk.h"
 
-/* Read the entry at gpa.  Outside RAM it reads as all-ones, which has
- * reserved bits set, so such a walk ends in a RSVD fault at that level. */
-static uint64_t walk_read_pte(const struct gmem *gm, gpa_t gpa)
+/* Read the entry at gpa for `level` (one guest-memory reference), and
+ * remember where it lives for the A/D updates.  Outside RAM it reads as
+ * all-ones, which has reserved bits set, so such a walk ends in a RSVD
+ * fault at that level. */
+static uint64_t walk_read_pte(const struct mmu_walk_mem *mem, struct mmu_walker *w,
+                              enum mmu_level level, gpa_t gpa)
 {
-	hva_t h = gmem_hva(gm, gpa, sizeof(uint64_t));
+	/* the plain walk calls gmem directly: no indirect call per level */
+	hva_t h = mem->entry_hva ? mem->entry_hva(mem->opaque, gpa)
+	                         : gmem_hva(mem->opaque, gpa, sizeof(uint64_t));
 
+	w->pte_hva[level] = h;
 	if (!h)
 		return MMU_PTE_UNBACKED;
 	/* entries are 8-byte aligned in guest RAM, and so in the host mapping */
 	return __atomic_load_n((uint64_t *)(void *)h, __ATOMIC_RELAXED);
 }
 
-/* Set `bits` in the entry at gpa.  An atomic OR, not a read-modify-write of
- * the whole entry: the guest (on another vCPU) may be changing the entry
- * at the same time, and its change must not be undone. */
-static void walk_set_bits(struct gmem *gm, gpa_t gpa, uint64_t bits)
+/* Set `bits` in the entry the walk read at `level`.  An atomic OR, not a
+ * read-modify-write of the whole entry: the guest (on another vCPU) may be
+ * changing the entry at the same time, and its change must not be undone. */
+static void walk_set_bits(struct mmu_walker *w, enum mmu_level level, uint64_t bits)
 {
-	hva_t h = gmem_hva(gm, gpa, sizeof(uint64_t));
+	hva_t h = w->pte_hva[level];
 
 	if (h) /* always: only entries read from RAM get here */
 		__atomic_fetch_or((uint64_t *)(void *)h, bits, __ATOMIC_RELAXED);
@@ -70,20 +76,6 @@ static bool walk_is_leaf(enum mmu_level level, uint64_t pte)
 	return level == MMU_LEVEL_PT || (pte & MMU_PTE_PS);
 }
 
-/* The rights one entry grants (MMU_RIGHT_*). */
-static unsigned walk_entry_rights(uint64_t pte, bool nxe)
-{
-	unsigned rights = 0;
-
-	if (pte & MMU_PTE_US)
-		rights |= MMU_RIGHT_USER;
-	if (pte & MMU_PTE_RW)
-		rights |= MMU_RIGHT_WRITE;
-	if (!(nxe && (pte & MMU_PTE_XD)))
-		rights |= MMU_RIGHT_EXEC;
-	return rights;
-}
-
 /* Fill w->fault.  `why` is 0 (not present), MMU_PF_P (protection) or
  * MMU_PF_P | MMU_PF_RSVD; the other bits describe the access. */
 static int walk_fault(struct mmu_walker *w, uint32_t why)
@@ -103,17 +95,16 @@ static int walk_fault(struct mmu_walker *w, uint32_t why)
 }
 
 /* Set A in the entry at `level` if it is clear (never writes a set bit). */
-static void walk_set_accessed(struct gmem *gm, struct mmu_walker *w, enum mmu_level level,
-                              unsigned flags)
+static void walk_set_accessed(struct mmu_walker *w, enum mmu_level level, unsigned flags)
 {
 	if ((w->pte[level] & MMU_PTE_A) || (flags & MMU_WALK_PEEK))
 		return;
-	walk_set_bits(gm, w->pte_gpa[level], MMU_PTE_A);
+	walk_set_bits(w, level, MMU_PTE_A);
 	w->a_set |= (uint8_t)(1u << level);
 }
 
 /* The leaf at w->last_level: permission check, then A/D and the result. */
-static int walk_leaf(struct gmem *gm, struct mmu_walker *w, unsigned flags)
+static int walk_leaf(struct mmu_walker *w, unsigned flags)
 {
 	enum mmu_level level = w->last_level;
 	uint64_t pte = w->pte[level];
@@ -121,10 +112,10 @@ static int walk_leaf(struct gmem *gm, struct mmu_walker *w, unsigned flags)
 	if (!mmu_rights_allow(w->rights, w->access, w->user, w->wp, w->nxe))
 		return walk_fault(w, MMU_PF_P);
 
-	walk_set_accessed(gm, w, level, flags);
+	walk_set_accessed(w, level, flags);
 	w->dirty = pte & MMU_PTE_D;
 	if (w->access == MMU_WRITE && !w->dirty && !(flags & MMU_WALK_PEEK)) {
-		walk_set_bits(gm, w->pte_gpa[level], MMU_PTE_D);
+		walk_set_bits(w, level, MMU_PTE_D);
 		w->dirty = w->d_set = true;
 	}
 
@@ -157,8 +148,8 @@ static void walk_start(struct mmu_walker *w, const struct mmu_ctx *ctx, gva_t la
 	w->rights = MMU_RIGHTS_ALL;
 }
 
-int mmu_walk(struct gmem *gm, const struct mmu_ctx *ctx, gva_t la, enum mmu_access access,
-             unsigned flags, struct mmu_walker *w)
+int mmu_walk_via(const struct mmu_walk_mem *mem, const struct mmu_ctx *ctx, gva_t la,
+                 enum mmu_access access, unsigned flags, struct mmu_walker *w)
 {
 	gpa_t table = ctx->cr3 & MMU_CR3_ADDR_MASK;
 	enum mmu_level level = MMU_LEVEL_PML4;
@@ -166,7 +157,7 @@ int mmu_walk(struct gmem *gm, const struct mmu_ctx *ctx, gva_t la, enum mmu_acce
 	walk_start(w, ctx, la, access);
 	for (;;) {
 		gpa_t gpa = table + mmu_level_index(la, level) * sizeof(uint64_t);
-		uint64_t pte = walk_read_pte(gm, gpa);
+		uint64_t pte = walk_read_pte(mem, w, level, gpa);
 
 		w->last_level = level;
 		w->pte_gpa[level] = gpa;
@@ -176,12 +167,20 @@ int mmu_walk(struct gmem *gm, const struct mmu_ctx *ctx, gva_t la, enum mmu_acce
 			return walk_fault(w, 0);
 		if (pte & walk_rsvd_mask(level, pte, w->nxe))
 			return walk_fault(w, MMU_PF_P | MMU_PF_RSVD);
-		w->rights &= walk_entry_rights(pte, w->nxe);
+		w->rights &= mmu_pte_rights(pte, w->nxe);
 		if (walk_is_leaf(level, pte))
-			return walk_leaf(gm, w, flags);
+			return walk_leaf(w, flags);
 		/* used to reach the next level: accessed, whatever happens below */
-		walk_set_accessed(gm, w, level, flags);
+		walk_set_accessed(w, level, flags);
 		table = pte & MMU_PTE_ADDR_MASK;
 		level--;
 	}
+}
+
+int mmu_walk(struct gmem *gm, const struct mmu_ctx *ctx, gva_t la, enum mmu_access access,
+             unsigned flags, struct mmu_walker *w)
+{
+	const struct mmu_walk_mem mem = {.entry_hva = NULL, .opaque = gm};
+
+	return mmu_walk_via(&mem, ctx, la, access, flags, w);
 }

@@ -2,11 +2,13 @@
  * walk.h - the guest page walker: one linear address through the guest's
  * 4-level page tables, exactly as the hardware walks them.
  *
- * This is the bottom of the software MMU.  mmu_translate() (mmu.c) calls
- * it on a soft-TLB miss and turns a successful walk into a TLB entry; the
- * shadow and nested paging models will call it to fill their own tables.
- * The walker reads the guest's entries through gmem (a table outside RAM
- * reads as all-ones, like unbacked memory on a PC), checks reserved bits
+ * This is the bottom of the software MMU.  Every model calls it: the plain
+ * model on a soft-TLB miss, the shadow model on a hidden fault (to learn
+ * what to put in its shadow tables), the nested model with every table
+ * reference routed through its software EPT (struct mmu_walk_mem).
+ * The walker reads the guest's entries through gmem, or through the
+ * caller's struct mmu_walk_mem (a table outside RAM reads as all-ones,
+ * like unbacked memory on a PC), checks reserved bits
  * and permissions (Intel SDM Vol. 3 4.5-4.7), writes accessed and dirty
  * bits back into the guest's entries, and records every level it read in a
  * struct mmu_walker so that callers can report or reuse the path.
@@ -153,6 +155,21 @@ static inline bool mmu_rights_allow(unsigned rights, enum mmu_access access, boo
 	return false;
 }
 
+/* The rights one present, valid entry grants (MMU_RIGHT_*): XD takes
+ * EXEC away only with EFER.NXE=1. */
+static inline unsigned mmu_pte_rights(uint64_t pte, bool nxe)
+{
+	unsigned rights = 0;
+
+	if (pte & MMU_PTE_US)
+		rights |= MMU_RIGHT_USER;
+	if (pte & MMU_PTE_RW)
+		rights |= MMU_RIGHT_WRITE;
+	if (!(nxe && (pte & MMU_PTE_XD)))
+		rights |= MMU_RIGHT_EXEC;
+	return rights;
+}
+
 /* The paging-context bits the walker needs, from a struct mmu_ctx. */
 static inline bool mmu_ctx_wp(const struct mmu_ctx *ctx)
 {
@@ -195,7 +212,8 @@ struct mmu_walker {
 	enum mmu_level last_level; /* the leaf, or the level where it stopped */
 	gpa_t pte_gpa[MMU_LEVELS + 1];
 	uint64_t pte[MMU_LEVELS + 1];
-	unsigned nr_refs; /* guest-memory reads the walk made */
+	hva_t pte_hva[MMU_LEVELS + 1]; /* where the entry was read (NULL: not RAM) */
+	unsigned nr_refs; /* guest page-table entries the walk read */
 	unsigned rights;  /* MMU_RIGHT_* over the levels read */
 
 	/* on MMU_OK */
@@ -227,5 +245,24 @@ struct mmu_walker {
  */
 int mmu_walk(struct gmem *gm, const struct mmu_ctx *ctx, gva_t la, enum mmu_access access,
              unsigned flags, struct mmu_walker *w);
+
+/*
+ * How a walk reaches the guest's page-table entries.  entry_hva() returns
+ * the host address of the 8-byte entry at guest-physical `gpa`, or NULL
+ * when gpa is not RAM (the entry then reads as MMU_PTE_UNBACKED).  The
+ * walker calls it once per entry it reads and writes A/D bits through the
+ * same address, so a model that translates gpas itself (the nested model:
+ * through its EPT) sees, and can count, every reference.  entry_hva NULL
+ * means the VMM's own map: opaque is the struct gmem (mmu_walk()).
+ */
+struct mmu_walk_mem {
+	hva_t (*entry_hva)(void *opaque, gpa_t gpa);
+	void *opaque;
+};
+
+/* mmu_walk() with the guest's tables reached through `mem`: same
+ * preconditions, results and guarantees. */
+int mmu_walk_via(const struct mmu_walk_mem *mem, const struct mmu_ctx *ctx, gva_t la,
+                 enum mmu_access access, unsigned flags, struct mmu_walker *w);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * test_cli.c - `trapeze` as a user runs it: exit statuses, one-line errors
- * for bad input, the --stats table, and the same hello.elf under QEMU.
+ * for bad input, the --stats table and its JSON form, and the same
+ * hello.elf under QEMU.
  *
  * Each case spawns the real binary ($TRAPEZE_BUILD/trapeze) with its
  * stdout and stderr captured; a crash (death by signal) fails the test
@@ -269,6 +270,53 @@ static void hello_prints_and_powers_off(void **unused)
 	free(p);
 }
 
+/* --stats=json on the software engine: one JSON object naming the engine,
+ * the MMU model it used and the model's own counters; --stats-file puts
+ * it in a file; --shadow-pages is checked. */
+static void stats_json_names_the_mmu_model(void **unused)
+{
+	char path[300];
+	const char *nested[] = { trapeze(), "run", "--engine=interp", "--paging=nested",
+	                         "--stats=json", "-q", image("t_paging"), NULL };
+	const char *shadow[] = { trapeze(), "run", "--engine=interp", "--shadow-pages=16",
+	                         "--stats-file", path, "-q", image("t_paging"), NULL };
+	const char *bad[] = { trapeze(), "run", "--shadow-pages=8", image("hello"), NULL };
+	struct proc *p = run(nested);
+	size_t size;
+
+	assert_int_equal(p->status, 0);
+	const char *json = strchr(p->err, '{');
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"engine\": \"interp\""));
+	assert_non_null(strstr(json, "\"mmu_model\": \"nested\""));
+	assert_non_null(strstr(json, "\"vmm_exits\": {"));
+	assert_non_null(strstr(json, "\"mmu.ept_fills\": "));
+	assert_non_null(strstr(json, "\"mmu.walk_refs_hist_24\": "));
+	assert_null(strstr(json, "\"mmu.ept_fills\": 0,"));
+	assert_true(p->err[strlen(p->err) - 2] == '}');
+	free(p);
+
+	snprintf(path, sizeof(path), "%s/stats.json", tmpdir);
+	p = run(shadow);
+	assert_int_equal(p->status, 0);
+	assert_null(strchr(p->err, '{')); /* it went to the file */
+	char *file = (char *)slurp(path, &size);
+	file = realloc(file, size + 1);
+	file[size] = '\0';
+	assert_true(file[0] == '{');
+	assert_non_null(strstr(file, "\"mmu_model\": \"shadow\""));
+	assert_non_null(strstr(file, "\"mmu.hidden_faults\": "));
+	assert_non_null(strstr(file, "\"mmu.shadow_pages_peak\": "));
+	free(file);
+	free(p);
+
+	p = run(bad);
+	assert_int_equal(p->status, TRAPEZE_EXIT_VMM_ERROR);
+	assert_non_null(strstr(p->err, "--shadow-pages"));
+	assert_int_equal(count_lines(p->err), 1);
+	free(p);
+}
+
 static void triple_fault_dumps_registers(void **unused)
 {
 	REQUIRE_KVM();
@@ -375,6 +423,7 @@ int main(void)
 		cmocka_unit_test(truncated_elf_is_rejected),
 		cmocka_unit_test(bad_pvh_note_is_rejected),
 		cmocka_unit_test(hello_prints_and_powers_off),
+		cmocka_unit_test(stats_json_names_the_mmu_model),
 		cmocka_unit_test(triple_fault_dumps_registers),
 		cmocka_unit_test(timeout_and_debug_exit_statuses),
 		cmocka_unit_test(emulation_failure_names_the_instruction),

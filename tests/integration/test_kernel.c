@@ -2,11 +2,13 @@
  * test_kernel.c - the teaching kernel (guest/kernel) and its user
  * programs on every engine, and the same runs under QEMU for comparison.
  *
- * Part 1, one case per program on each engine in engine_table: boot
- * kernel.elf with the case's command line and check how the VM stopped
- * (power-off with the program's exit status, or the kernel's own status)
- * and that the serial output has the expected lines.  An engine that is
- * not usable here is skipped with its reason.
+ * Part 1, one case per program on each target (guest_runner.h: the KVM
+ * engine, and the software engine with shadow and with nested paging):
+ * boot kernel.elf with the case's command line and check how the VM
+ * stopped (power-off with the program's exit status, or the kernel's own
+ * status), that the serial output has the expected lines, and that a
+ * software run used the MMU model it asked for.  An engine that is not
+ * usable here is skipped with its reason.
  *
  * Part 2, QEMU as the reference machine: boot the same kernel.elf under
  * `qemu-system-x86_64 -accel tcg -kernel` (multiboot) with the same
@@ -116,8 +118,8 @@ static const struct kernel_case cases[] = {
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
-struct engine_case {
-	const struct engine_ops *engine;
+struct target_case {
+	const struct run_target *target;
 	const struct kernel_case *kc;
 };
 
@@ -141,9 +143,9 @@ static void skip_unless_timer(const struct kernel_case *kc)
 	}
 }
 
-/* Boot kernel.elf with kc's command line on engine; fails the test if
- * the VM cannot be set up.  The caller frees the result. */
-static struct guest_run *boot_kernel(const struct engine_ops *engine,
+/* Boot kernel.elf with kc's command line on target; fails the test if
+ * the VM cannot be set up.  The caller frees the result (guest_run_free). */
+static struct guest_run *boot_kernel(const struct run_target *target,
                                      const struct kernel_case *kc)
 {
 	struct guest_run *run = calloc(1, sizeof(*run));
@@ -151,33 +153,36 @@ static struct guest_run *boot_kernel(const struct engine_ops *engine,
 
 	assert_non_null(run);
 	guest_image_path(KERNEL_IMAGE, path, sizeof(path));
-	if (guest_run(engine, path, kc->proto, kc->cmdline, RUN_TIMEOUT, run))
+	if (guest_run(target, path, kc->proto, kc->cmdline, RUN_TIMEOUT, run))
 		fail_msg("could not start %s: %s", path, run->message);
 	return run;
 }
 
 static void run_case(void **state)
 {
-	const struct engine_case *ec = *state;
-	const struct kernel_case *kc = ec->kc;
+	const struct target_case *tc = *state;
+	const struct kernel_case *kc = tc->kc;
 	struct guest_run *run;
+	const char *model_error;
 
-	skip_unless_usable(ec->engine);
+	skip_unless_usable(tc->target->engine);
 	skip_unless_timer(kc);
-	run = boot_kernel(ec->engine, kc);
+	run = boot_kernel(tc->target, kc);
 	if (run->reason != VM_STOP_POWEROFF || run->status != kc->status)
 		fail_msg("%s on %s: stopped with '%s' (status %d), expected power-off with "
 		         "status %d\nserial output:\n%s",
-		         kc->cmdline, ec->engine->name, run->message, run->status, kc->status,
+		         kc->cmdline, tc->target->name, run->message, run->status, kc->status,
 		         run->serial);
 	for (unsigned i = 0; i < MAX_LINES && kc->lines[i]; i++) {
 		if (!strstr(run->serial, kc->lines[i]))
-			fail_msg("%s: serial output lacks '%s':\n%s", kc->cmdline, kc->lines[i],
-			         run->serial);
+			fail_msg("%s on %s: serial output lacks '%s':\n%s", kc->cmdline,
+			         tc->target->name, kc->lines[i], run->serial);
 	}
+	if ((model_error = guest_run_model_error(tc->target, run)))
+		fail_msg("%s on %s: %s", kc->cmdline, tc->target->name, model_error);
 	if (kc->proto != BOOT_AUTO)
 		assert_int_equal(run->proto, kc->proto);
-	free(run);
+	guest_run_free(run);
 }
 
 /* ---- QEMU comparison ----------------------------------------------------- */
@@ -241,22 +246,28 @@ static int run_qemu(const char *cmdline, char *out, size_t size)
 	return status;
 }
 
-/* The first engine that is usable here, or NULL. */
-static const struct engine_ops *usable_engine(void)
+/* The first target whose engine is usable here (in engine_table order:
+ * KVM when it works) into *out; false if there is none. */
+static bool usable_target(struct run_target *out)
 {
+	struct run_target targets[RUN_MAX_TARGETS];
+	size_t nr_targets = run_targets(targets, RUN_MAX_TARGETS);
 	struct engine_info info;
 
-	for (size_t e = 0; engine_table[e]; e++) {
-		if (engine_table[e]->probe(&info) == 0)
-			return engine_table[e];
+	for (size_t t = 0; t < nr_targets; t++) {
+		if (targets[t].engine->probe(&info) == 0) {
+			*out = targets[t];
+			return true;
+		}
 	}
-	return NULL;
+	return false;
 }
 
 static void compare_with_qemu(void **state)
 {
 	const struct kernel_case *kc = *state;
-	const struct engine_ops *engine = usable_engine();
+	struct run_target target_buf;
+	const struct run_target *target = usable_target(&target_buf) ? &target_buf : NULL;
 	char *qemu_out = calloc(1, RUN_SERIAL_MAX);
 	struct guest_run *run;
 	int qemu_status;
@@ -267,7 +278,7 @@ static void compare_with_qemu(void **state)
 		free(qemu_out);
 		skip();
 	}
-	if (!engine) {
+	if (!target) {
 		print_message("skipping: no engine is usable on this host\n");
 		free(qemu_out);
 		skip();
@@ -278,34 +289,33 @@ static void compare_with_qemu(void **state)
 	if (qemu_status != ((kc->status << 1) | 1))
 		fail_msg("QEMU with '%s' exited with %d, expected %d; serial output:\n%s",
 		         kc->cmdline, qemu_status, (kc->status << 1) | 1, qemu_out);
-	run = boot_kernel(engine, kc);
+	run = boot_kernel(target, kc);
 	mask_rflags(qemu_out);
 	mask_rflags(run->serial);
 	if (strcmp(qemu_out, run->serial) != 0)
 		fail_msg("'%s': serial output differs\n--- QEMU:\n%s--- trapeze (%s):\n%s",
-		         kc->cmdline, qemu_out, engine->name, run->serial);
-	free(run);
+		         kc->cmdline, qemu_out, target->name, run->serial);
+	guest_run_free(run);
 	free(qemu_out);
 }
 
 int main(void)
 {
-	size_t nr_engines = 0, n, k = 0;
+	struct run_target targets[RUN_MAX_TARGETS];
+	size_t nr_targets = run_targets(targets, RUN_MAX_TARGETS), n, k = 0;
 
-	while (engine_table[nr_engines])
-		nr_engines++;
-	n = nr_engines * NR_CASES + NR_CASES;
+	n = nr_targets * NR_CASES + NR_CASES;
 	struct CMUnitTest *tests = calloc(n, sizeof(*tests));
-	struct engine_case *ecs = calloc(n, sizeof(*ecs));
+	struct target_case *tcs = calloc(n, sizeof(*tcs));
 	char (*names)[128] = calloc(n, sizeof(*names));
 
-	for (size_t e = 0; e < nr_engines; e++) {
+	for (size_t t = 0; t < nr_targets; t++) {
 		for (size_t c = 0; c < NR_CASES; c++, k++) {
-			ecs[k] = (struct engine_case){ engine_table[e], &cases[c] };
-			snprintf(names[k], sizeof(names[k]), "%s: %s", engine_table[e]->name,
+			tcs[k] = (struct target_case){ &targets[t], &cases[c] };
+			snprintf(names[k], sizeof(names[k]), "%s: %s", targets[t].name,
 			         cases[c].name);
 			tests[k] = (struct CMUnitTest){ .name = names[k], .test_func = run_case,
-			                                .initial_state = &ecs[k] };
+			                                .initial_state = &tcs[k] };
 		}
 	}
 	for (size_t c = 0; c < NR_CASES; c++) {
@@ -318,7 +328,7 @@ int main(void)
 	}
 	int failed = _cmocka_run_group_tests("teaching kernel", tests, k, NULL, NULL);
 	free(tests);
-	free(ecs);
+	free(tcs);
 	free(names);
 	return failed;
 }
