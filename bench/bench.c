@@ -34,9 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/loader.h"
-#include "core/vm.h"
-#include "devices/device.h"
+#include "core/boot.h"
 
 #define MAX_RUNNERS 8
 #define MAX_RUNS 50
@@ -162,25 +160,6 @@ static int run_qemu(const struct runner *r, struct sample *s)
 
 /* ---- runners that are trapeze engines ---------------------------------------- */
 
-static uint8_t *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*size = (size_t)n;
-	else if (buf) {
-		free(buf);
-		buf = NULL;
-	}
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 /* Engines name their retired-instruction counter differently; take the
  * first counter whose name says it counts instructions retired. */
 static void grab_insns(void *ctx, const char *name, uint64_t value)
@@ -198,19 +177,14 @@ static int run_engine(const struct runner *r, struct sample *s)
 	struct vm_config cfg = { .mem_size = 64ull << 20, .engine = r->engine,
 	                         .serial_out_fd = serial, .serial_in_fd = -1,
 	                         .timeout_sec = 600 };
-	struct x86_state st;
-	struct loader_result lr;
 	struct vm *vm = NULL;
 	int rc = -1;
 
 	snprintf(path, sizeof(path), "%s/guest/kernel.elf", B.build);
 	snprintf(cmdline, sizeof(cmdline), "run=compute %u", B.rounds);
-	uint8_t *image = slurp(path, &size);
+	uint8_t *image = boot_read_image(path, &size, err, sizeof(err));
 	if (!image || serial < 0 || !(vm = vm_create(&cfg, err, sizeof(err))) ||
-	    board_setup(vm, err, sizeof(err)) ||
-	    loader_load(&vm->mem, image, size, path, BOOT_AUTO, cmdline, &st, &lr, err,
-	                sizeof(err)) ||
-	    vcpu_set_state(&vm->vcpus[0], &st))
+	    vm_boot(vm, image, size, path, BOOT_AUTO, cmdline, NULL, err, sizeof(err)))
 		goto out;
 	double t0 = now();
 	int status = vm_run(vm);

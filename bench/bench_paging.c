@@ -50,9 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/loader.h"
-#include "core/vm.h"
-#include "devices/device.h"
+#include "core/boot.h"
 
 #define MAX_RUNS     50
 #define MAX_COUNTERS 128
@@ -186,25 +184,6 @@ static void grab_counter(void *ctx, const char *name, uint64_t value)
 	}
 }
 
-static uint8_t *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*size = (size_t)n;
-	else if (buf) {
-		free(buf);
-		buf = NULL;
-	}
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 /*
  * run_once - boot workload w on runner r with n=`n`, time it, and (when
  * counters is not NULL) collect the engine's counters.  Returns 0 when the
@@ -223,18 +202,14 @@ static int run_once(const struct runner *r, const struct workload *w, uint64_t n
 	                        .timeout_sec = B.timeout,
 	                        .paging = r->paging};
 	struct run_watch watch = {0};
-	struct x86_state st;
-	struct loader_result lr;
 	struct vm *vm = NULL;
 	int rc = -1;
 
 	snprintf(cmdline, sizeof(cmdline), "n=%llu", (unsigned long long)n);
 	snprintf(why, WHY_MAX, "cannot create a memfd for the serial port");
 	if (serial < 0 || !(vm = vm_create(&cfg, err, sizeof(err))) ||
-	    board_setup(vm, err, sizeof(err)) ||
-	    loader_load(&vm->mem, w->image, w->image_size, w->name, BOOT_AUTO, cmdline,
-	                &st, &lr, err, sizeof(err)) ||
-	    vcpu_set_state(&vm->vcpus[0], &st)) {
+	    vm_boot(vm, w->image, w->image_size, w->name, BOOT_AUTO, cmdline, NULL, err,
+	            sizeof(err))) {
 		if (serial >= 0)
 			snprintf(why, WHY_MAX, "%s", err);
 		goto out;
@@ -828,11 +803,10 @@ static int prepare(void)
 		if (!w->selected)
 			continue;
 		snprintf(path, sizeof(path), "%s/guest/b_%s.elf", B.build, w->name);
-		if (!(w->image = slurp(path, &w->image_size))) {
-			fprintf(stderr,
-			        "trapeze-bench-paging: cannot read %s (build the "
-			        "guest images first)\n",
-			        path);
+		char err[320];
+		if (!(w->image = boot_read_image(path, &w->image_size, err, sizeof(err)))) {
+			fprintf(stderr, "trapeze-bench-paging: %s (build the guest images "
+			        "first)\n", err);
 			return -1;
 		}
 		for (unsigned ri = 0; ri < NR_RUNNERS; ri++)

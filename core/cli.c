@@ -15,16 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "devices/device.h"
-#include "loader.h"
+#include "boot.h"
 #include "report.h"
 #include "vm.h"
 
 #define DEFAULT_MEM (64ull << 20)
-#define MAX_IMAGE_SIZE (512ull << 20)
 /* --shadow-pages: the range the software MMU accepts (shadowpt/mmu.h) */
 #define SHADOW_PAGES_MIN 16ul
 #define SHADOW_PAGES_MAX (1ul << 22)
@@ -124,44 +121,6 @@ static int cmd_info(void)
 
 /* ---- reading the image --------------------------------------------------- */
 
-/* Read the whole file; NULL with a message printed on failure. */
-static uint8_t *read_image(const char *path, size_t *size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	uint8_t *buf = NULL;
-
-	if (fd < 0) {
-		fprintf(stderr, "trapeze: cannot open image %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "trapeze: %s: not a regular file\n", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > MAX_IMAGE_SIZE) {
-		fprintf(stderr, "trapeze: %s: image is %lld bytes, more than the %llu MiB "
-		        "trapeze loads\n", path, (long long)st.st_size, MAX_IMAGE_SIZE >> 20);
-		goto out;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	size_t done = 0;
-	while (buf && done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
-		if (n <= 0) {
-			fprintf(stderr, "trapeze: %s: read failed: %s\n", path,
-			        n ? strerror(errno) : "file shrank while reading");
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		done += (size_t)n;
-	}
-	*size = done;
-out:
-	close(fd);
-	return buf;
-}
 
 /* ---- run ----------------------------------------------------------------- */
 
@@ -267,25 +226,10 @@ static int run_guest(struct run_opts *o, const struct engine_ops *engine,
 		cfg.serial_out_fd = serial_fd;
 	}
 	struct vm *vm = vm_create(&cfg, err, sizeof(err));
-	if (!vm) {
-		fprintf(stderr, "trapeze: %s\n", err);
-		return TRAPEZE_EXIT_VMM_ERROR;
-	}
-	struct x86_state state;
-	struct loader_result lr;
 	int status = TRAPEZE_EXIT_VMM_ERROR;
-	if (board_setup(vm, err, sizeof(err))) {
+	if (!vm || vm_boot(vm, image, size, o->image, o->boot,
+	                   o->cmdline[0] ? o->cmdline : NULL, NULL, err, sizeof(err))) {
 		fprintf(stderr, "trapeze: %s\n", err);
-		goto out;
-	}
-	if (loader_load(&vm->mem, image, size, o->image, o->boot,
-	                o->cmdline[0] ? o->cmdline : NULL, &state, &lr, err, sizeof(err))) {
-		fprintf(stderr, "trapeze: %s\n", err);
-		goto out;
-	}
-	if (vcpu_set_state(&vm->vcpus[0], &state)) {
-		fprintf(stderr, "trapeze: engine %s rejected the boot state of %s\n",
-		        engine->name, o->image);
 		goto out;
 	}
 	vm->ucall_hook = print_ucall;
@@ -442,9 +386,12 @@ static int cmd_run(int argc, char **argv)
 
 	if (parse_run(&o, argc, argv))
 		return TRAPEZE_EXIT_VMM_ERROR;
-	uint8_t *image = read_image(o.image, &size);
-	if (!image)
+	char err[320];
+	uint8_t *image = boot_read_image(o.image, &size, err, sizeof(err));
+	if (!image) {
+		fprintf(stderr, "trapeze: %s\n", err);
 		return TRAPEZE_EXIT_VMM_ERROR;
+	}
 	const struct engine_ops *engine = choose_engine(o.engine);
 	int status = engine ? run_guest(&o, engine, image, size) : TRAPEZE_EXIT_VMM_ERROR;
 	free(image);

@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "devices/device.h"
+#include "core/boot.h"
 
 const char *guest_image_path(const char *name, char *buf, size_t len)
 {
@@ -92,26 +92,6 @@ void guest_run_free(struct guest_run *out)
 	free(out);
 }
 
-static uint8_t *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 static void record_ucall(struct vm *vm, const struct ucall *uc, void *opaque)
 {
 	struct guest_run *out = opaque;
@@ -130,7 +110,6 @@ int guest_run(const struct run_target *target, const char *image,
               struct guest_run *out)
 {
 	size_t size = 0;
-	uint8_t *bytes = slurp(image, &size);
 	int serial = memfd_create("serial", MFD_CLOEXEC);
 	struct vm_config cfg = { .mem_size = 64ull << 20, .engine = target->engine,
 	                         .serial_out_fd = serial, .serial_in_fd = -1,
@@ -140,15 +119,12 @@ int guest_run(const struct run_target *target, const char *image,
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!bytes || serial < 0) {
-		snprintf(out->message, sizeof(out->message), "cannot read %s", image);
+	uint8_t *bytes = boot_read_image(image, &size, out->message, sizeof(out->message));
+	if (!bytes || serial < 0)
 		goto done;
-	}
 	vm = vm_create(&cfg, out->message, sizeof(out->message));
-	if (!vm || board_setup(vm, out->message, sizeof(out->message)) ||
-	    loader_load(&vm->mem, bytes, size, image, proto, cmdline, &out->state, &lr,
-	                out->message, sizeof(out->message)) ||
-	    vcpu_set_state(&vm->vcpus[0], &out->state))
+	if (!vm || vm_boot(vm, bytes, size, image, proto, cmdline, &lr, out->message,
+	                   sizeof(out->message)))
 		goto done;
 	out->proto = lr.proto;
 	vm->ucall_hook = record_ucall;
