@@ -29,6 +29,8 @@ demo: all
 	./$(BUILD)/trapeze info
 	./$(BUILD)/trapeze run --stats --timeout=60 $(BUILD)/guest/hello.elf
 	./$(BUILD)/trapeze run --stats --timeout=60 $(BUILD)/guest/kernel.elf -- run=forktest
+	./$(BUILD)/trapeze run --stats --timeout=60 --engine=interp --paging=shadow \
+	  $(BUILD)/guest/kernel.elf -- run=forktest
 
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
