@@ -22,9 +22,6 @@
 #include "vm.h"
 
 #define DEFAULT_MEM (64ull << 20)
-/* --shadow-pages: the range the software MMU accepts (shadowpt/mmu.h) */
-#define SHADOW_PAGES_MIN 16ul
-#define SHADOW_PAGES_MAX (1ul << 22)
 
 enum stats_format { STATS_NONE, STATS_TEXT, STATS_JSON };
 
@@ -147,18 +144,12 @@ static void print_stats_text(struct vm *vm, FILE *out)
 	}
 }
 
-/* The MMU model the run used: the software engines record their choice in
- * vm->cfg.paging; with KVM the host's MMU decides. */
-static const char *mmu_model_of(const struct vm *vm)
-{
-	return vm->cfg.paging == VM_PAGING_DEFAULT ? "host" : vm_paging_name(vm->cfg.paging);
-}
 
 static void print_stats_json(struct vm *vm, int status, FILE *out)
 {
 	struct stats_counter_list counters = { 0 };
 	struct stats_run_info run = {
-		.engine = vm->engine->name, .mmu_model = mmu_model_of(vm),
+		.engine = vm->engine->name, .mmu_model = vm_paging_name(vm->cfg.paging),
 		.stop = vm_stop_reason_name(vm->result.reason), .status = status,
 	};
 	bool have = vm->engine->engine_stats &&
@@ -227,6 +218,10 @@ static int run_guest(struct run_opts *o, const struct engine_ops *engine,
 	}
 	struct vm *vm = vm_create(&cfg, err, sizeof(err));
 	int status = TRAPEZE_EXIT_VMM_ERROR;
+	if (vm && o->paging != VM_PAGING_DEFAULT && vm->cfg.paging != o->paging)
+		fprintf(stderr, "trapeze: note: --paging=%s applies to the software "
+		        "engines; %s uses the host's MMU\n", vm_paging_name(o->paging),
+		        engine->name);
 	if (!vm || vm_boot(vm, image, size, o->image, o->boot,
 	                   o->cmdline[0] ? o->cmdline : NULL, NULL, err, sizeof(err))) {
 		fprintf(stderr, "trapeze: %s\n", err);
@@ -288,9 +283,9 @@ static int parse_shadow_pages(const char *arg, unsigned *pages)
 
 	errno = 0;
 	n = strtoul(arg, &end, 10);
-	if (errno || *end || arg[0] == '-' || n < SHADOW_PAGES_MIN || n > SHADOW_PAGES_MAX) {
+	if (errno || *end || arg[0] == '-' || n < VM_SHADOW_PAGES_MIN || n > VM_SHADOW_PAGES_MAX) {
 		fprintf(stderr, "trapeze: bad --shadow-pages '%s' (a number of shadow pages, "
-		        "%lu to %lu)\n", arg, SHADOW_PAGES_MIN, SHADOW_PAGES_MAX);
+		        "%u to %u)\n", arg, VM_SHADOW_PAGES_MIN, VM_SHADOW_PAGES_MAX);
 		return -1;
 	}
 	*pages = (unsigned)n;

@@ -553,6 +553,7 @@ const char *vm_paging_name(enum vm_paging paging)
 		[VM_PAGING_DEFAULT] = "default",
 		[VM_PAGING_SHADOW] = "shadow",
 		[VM_PAGING_NESTED] = "nested",
+		[VM_PAGING_HOST] = "host",
 	};
 	return (unsigned)paging < ARRAY_SIZE(names) ? names[paging] : "?";
 }

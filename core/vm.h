@@ -51,10 +51,18 @@ struct vm_timer {
 
 /* How a software engine's MMU fills its TLB (hardware engines ignore it:
  * there the host's EPT/NPT or shadow MMU decides). */
+/* The range of vm_config.shadow_max_pages a shadow-paging MMU accepts
+ * (0 means its default).  Defined here, with the config, so the CLI can
+ * check it without knowing any engine. */
+#define VM_SHADOW_PAGES_MIN 16u
+#define VM_SHADOW_PAGES_MAX (1u << 22)
+
 enum vm_paging {
 	VM_PAGING_DEFAULT = 0, /* the engine's choice */
 	VM_PAGING_SHADOW,      /* shadow page tables: gva -> host, write-tracked */
 	VM_PAGING_NESTED,      /* 2D walk: guest tables through a software EPT */
+	VM_PAGING_HOST,        /* set by hardware engines: the host's MMU (EPT,
+	                        * NPT or KVM's shadow MMU) decides; not a choice */
 };
 
 struct vm_config {
@@ -180,7 +188,8 @@ int vcpu_get_state(struct vcpu *vcpu, struct x86_state *s);
 int vcpu_set_state(struct vcpu *vcpu, const struct x86_state *s);
 
 const char *vm_stop_reason_name(enum vm_stop_reason reason);
-/* "default", "shadow", "nested" <-> enum vm_paging (-1 if unknown). */
+/* "default", "shadow", "nested", "host" for enum vm_paging; the parser
+ * accepts only the choices a user has (-1 otherwise). */
 const char *vm_paging_name(enum vm_paging paging);
 int vm_paging_parse(const char *text);
 

@@ -59,6 +59,7 @@ static int kvm_vm_init(struct vm *vm)
 		return r;
 	}
 	vm->engine_data = kvm;
+	vm->cfg.paging = VM_PAGING_HOST; /* the host's MMU maps guest memory */
 	kvm->vm_fd = ioctl(kvm->kvm_fd, KVM_CREATE_VM, 0);
 	if (kvm->vm_fd < 0)
 		return -errno;

@@ -57,6 +57,7 @@
 #define TRAPEZE_SHADOWPT_MMU_H
 
 #include "core/gmem.h"
+#include "core/vm.h" /* VM_SHADOW_PAGES_MIN/MAX */
 
 enum mmu_access {
 	MMU_READ = 0,
@@ -116,8 +117,8 @@ enum mmu_model {
 #ifndef MMU_SHADOW_MAX_PAGES_DEFAULT
 #define MMU_SHADOW_MAX_PAGES_DEFAULT 4096u
 #endif
-#define MMU_SHADOW_MIN_PAGES 16u      /* smaller caps are raised to this */
-#define MMU_SHADOW_MAX_PAGES (1u << 22) /* larger caps are lowered to this */
+#define MMU_SHADOW_MIN_PAGES VM_SHADOW_PAGES_MIN /* smaller caps are raised to this */
+#define MMU_SHADOW_MAX_PAGES VM_SHADOW_PAGES_MAX /* larger caps are lowered to this */
 
 struct mmu_config {
 	enum mmu_model model;

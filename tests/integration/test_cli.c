@@ -346,6 +346,23 @@ static void timeout_and_debug_exit_statuses(void **unused)
 
 /* Ring-0 SSE: runs on VT-x/AMD-V; on PVM, KVM cannot emulate it and the
  * VM must stop with a report naming the instruction, not hang. */
+/* --paging is a software-engine choice: on KVM the report must name the
+ * host's MMU, not the model that was asked for, and say the option did not
+ * apply. */
+static void paging_on_kvm_reports_the_host_mmu(void **unused)
+{
+	REQUIRE_KVM();
+	const char *argv[] = { trapeze(), "run", "--engine=kvm", "--paging=shadow",
+	                       "--stats=json", "-q", image("hello"), NULL };
+	struct proc *p = run(argv);
+
+	assert_int_equal(p->status, 0);
+	assert_non_null(strstr(p->err, "\"mmu_model\": \"host\""));
+	assert_null(strstr(p->err, "\"mmu_model\": \"shadow\""));
+	assert_non_null(strstr(p->err, "--paging=shadow applies to the software engines"));
+	free(p);
+}
+
 static void emulation_failure_names_the_instruction(void **unused)
 {
 	REQUIRE_KVM();
@@ -424,6 +441,7 @@ int main(void)
 		cmocka_unit_test(bad_pvh_note_is_rejected),
 		cmocka_unit_test(hello_prints_and_powers_off),
 		cmocka_unit_test(stats_json_names_the_mmu_model),
+		cmocka_unit_test(paging_on_kvm_reports_the_host_mmu),
 		cmocka_unit_test(triple_fault_dumps_registers),
 		cmocka_unit_test(timeout_and_debug_exit_statuses),
 		cmocka_unit_test(emulation_failure_names_the_instruction),
