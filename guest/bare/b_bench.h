@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "boot.h"
+#include "cpu_regs.h"
 
 /* Page-table entry bits (SDM Vol. 3 4.5) the benchmarks use. */
 #define B_PTE_P  (1ull << 0)
@@ -111,25 +112,6 @@ void b_begin(uint64_t n);
  * "NAME: N operations" and GUEST_DONE. */
 __attribute__((noreturn)) void b_end(const char *name, uint64_t n, uint64_t bad,
                                      const char *what);
-
-/* ---- privileged instructions ------------------------------------------- */
-
-static inline void b_write_cr3(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-}
-
-static inline uint64_t b_read_cr2(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
-static inline void b_invlpg(uint64_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
 
 /* One 8-byte load or store that the compiler may neither drop nor merge. */
 static inline uint64_t b_load(uint64_t va)

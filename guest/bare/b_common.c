@@ -98,7 +98,7 @@ static b_table kernel_pdpt, kernel_pd;
 void b_trap(struct b_frame *f);
 void b_trap(struct b_frame *f)
 {
-	uint64_t cr2 = b_read_cr2();
+	uint64_t cr2 = read_cr2();
 
 	if (f->vector == VEC_PF && pf_handler && pf_handler(cr2, f->error))
 		return;
@@ -179,14 +179,12 @@ static void idt_init(void)
 /* Turn on CR4.PGE when the CPU has it; returns whether it did. */
 static bool enable_global_pages(void)
 {
-	uint32_t a, b, c, d;
-	uint64_t cr4;
+	uint32_t regs[4]; /* EAX, EBX, ECX, EDX */
 
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	if (!(d & CPUID_1_EDX_PGE))
+	cpuid(1, regs);
+	if (!(regs[3] & CPUID_1_EDX_PGE))
 		return false;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_PGE) : "memory");
+	write_cr4(read_cr4() | CR4_PGE);
 	return true;
 }
 

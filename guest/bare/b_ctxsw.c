@@ -66,7 +66,7 @@ void guest_main(const struct guest_boot_args *args)
 	}
 	/* Both roots once, so the loop starts in the steady state. */
 	for (unsigned r = 0; r < CTXSW_ROOTS; r++) {
-		b_write_cr3(cr3[r]);
+		write_cr3(cr3[r]);
 		for (unsigned k = 0; k < CTXSW_PAGES; k++)
 			bad += b_load(va + k * B_PAGE_SIZE) != CTXSW_MARKER(r, k);
 	}
@@ -74,7 +74,7 @@ void guest_main(const struct guest_boot_args *args)
 	b_begin(n);
 	for (uint64_t i = 0; i < n; i++) {
 		unsigned r = (unsigned)(i & 1);
-		b_write_cr3(cr3[r]);
+		write_cr3(cr3[r]);
 		for (unsigned k = 0; k < CTXSW_PAGES; k++)
 			bad += b_load(va + k * B_PAGE_SIZE) != CTXSW_MARKER(r, k);
 	}

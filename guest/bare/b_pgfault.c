@@ -76,7 +76,7 @@ void guest_main(const struct guest_boot_args *args)
 	pdpt[b_index(va, 3)] = (uint64_t)pd | B_PTE_P | B_PTE_RW | B_PTE_A;
 	for (uint64_t i = 0; i < (n + B_PT_ENTRIES - 1) / B_PT_ENTRIES; i++)
 		pd[i] = (uint64_t)&ptes[i * B_PT_ENTRIES] | B_PTE_P | B_PTE_RW | B_PTE_A;
-	b_write_cr3(cr3);
+	write_cr3(cr3);
 	b_set_pf_handler(map_on_demand);
 
 	b_begin(n);

@@ -61,14 +61,14 @@ void guest_main(const struct guest_boot_args *args)
 	pdpt[b_index(va, 3)] = (uint64_t)pd | B_PTE_P | B_PTE_RW | B_PTE_A;
 	pd[b_index(va, 2)] = (uint64_t)pt | B_PTE_P | B_PTE_RW | B_PTE_A;
 	*slot = pte[1];
-	b_write_cr3(cr3);
+	write_cr3(cr3);
 	bad += b_load(va) != PTEMOD_MARKER1; /* the tables work before we start */
 
 	b_begin(n);
 	for (uint64_t i = 0; i < n; i++) {
 		unsigned f = (unsigned)(i & 1);
 		*slot = pte[f];
-		b_invlpg(va);
+		invlpg(va);
 		bad += b_load(va) != marker[f];
 	}
 	b_end("ptemod", n, bad, "the touch after invlpg read the old frame");

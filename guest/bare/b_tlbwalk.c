@@ -64,7 +64,7 @@ void guest_main(const struct guest_boot_args *args)
 		    (uint64_t)&ptes[i * B_PT_ENTRIES] | B_PTE_P | B_PTE_RW | B_PTE_A;
 	for (uint64_t p = 0; p < TLBWALK_PAGES; p++)
 		ptes[p] = b_frame(p) | B_PTE_RW_AD;
-	b_write_cr3(cr3);
+	write_cr3(cr3);
 	/* The set-up pass, through the array's own mapping: afterwards every
 	 * technique is in its steady state (shadow tables filled). */
 	for (uint64_t p = 0; p < TLBWALK_PAGES; p++)

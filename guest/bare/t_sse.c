@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "boot.h"
+#include "cpu_regs.h"
 #include "guest_test.h"
 
 #define CR4_OSFXSR (1ull << 9) /* the OS supports FXSAVE/SSE */
@@ -18,12 +19,10 @@
 
 void guest_main(const struct guest_boot_args *args)
 {
-	uint64_t cr4;
 	uint32_t mxcsr = MXCSR_DEFAULT, back = 0;
 
 	(void)args;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSFXSR));
+	write_cr4(read_cr4() | CR4_OSFXSR);
 	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 	__asm__ volatile("stmxcsr %0" : "=m"(back));
 	GUEST_ASSERT_EQ(back, MXCSR_DEFAULT);

@@ -94,6 +94,8 @@ static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 	}
 }
 
+#include "cpu_regs.h" /* control registers, MSRs, CPUID, INVLPG */
+
 #endif /* !__ASSEMBLER__ */
 
 #endif

@@ -85,6 +85,8 @@
 
 #include <stdint.h>
 
+#include "cpu_regs.h" /* read_cr0 ... cpuid: the guest library's wrappers */
+
 typedef uint64_t pte_t;
 typedef uint64_t phys_t; /* a guest-physical address */
 
@@ -106,72 +108,6 @@ static inline phys_t virt_to_phys(const void *va)
 	uint64_t v = (uint64_t)(uintptr_t)va;
 
 	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_MAP;
-}
-
-static inline uint64_t read_cr0(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr0(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-/* The faulting linear address of the last page fault. */
-static inline uint64_t read_cr2(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
-/* Switch address space: CR3 = physical address of a PML4.  Flushes the
- * TLB (this kernel uses no global pages). */
-static inline void write_cr3(phys_t pml4)
-{
-	__asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
-}
-
-static inline phys_t read_cr3(void)
-{
-	phys_t v;
-
-	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
-
-/* Drop the TLB entry of one virtual page. */
-static inline void invlpg(uint64_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr"
-	                 :
-	                 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-/* CPUID leaf `leaf`, subleaf 0: regs[0..3] = EAX, EBX, ECX, EDX. */
-static inline void cpuid(uint32_t leaf, uint32_t regs[4])
-{
-	__asm__ volatile("cpuid"
-	                 : "=a"(regs[0]), "=b"(regs[1]), "=c"(regs[2]), "=d"(regs[3])
-	                 : "a"(leaf), "c"(0));
 }
 
 #endif /* !__ASSEMBLER__ */
